@@ -1,0 +1,3 @@
+from tribunal.cli import main
+
+main()
