@@ -1,0 +1,134 @@
+"""Decode plain-text bytes in the encodings Chinese material comes in.
+
+Order of evidence: a byte-order mark (UTF-8, UTF-16, UTF-32) is decisive; strict UTF-8
+is next (valid non-ASCII UTF-8 is almost never another encoding by accident); then the
+candidates UTF-16LE/BE without BOM, GB18030 and Big5 (cp950, then Big5-HKSCS) are decoded
+strictly and scored by how much of the result is ordinary text: ASCII, CJK punctuation and
+frequent Han characters count, rare characters count a little, control and private-use
+characters count against. Wrong decodings of Chinese bytes produce rare characters, so the
+right one wins by a wide margin. Western single-byte text is the last resort, through
+charset-normalizer.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+from tribunal.archive.extract.common_han import common_han
+from tribunal.archive.extract.model import ExtractionError
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_CANDIDATES = ("gb18030", "cp950", "big5hkscs", "utf-16-le", "utf-16-be")
+_SAMPLE_BYTES = 256 * 1024
+# A candidate scoring below this is not text in that encoding.
+_MIN_SCORE = 0.45
+
+
+def _score(text: str) -> float:
+    """Share of characters that look like ordinary text (higher is better, max 1)."""
+    if not text:
+        return 0.0
+    common = common_han()
+    good = 0.0
+    for ch in text:
+        o = ord(ch)
+        if o < 128:
+            good += 1.0 if (ch.isprintable() or ch in "\t\n\r\f") else -5.0
+        elif ch in common:
+            good += 1.0
+        elif 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF:
+            good += 1.0  # CJK punctuation, full-width forms
+        elif 0x4E00 <= o <= 0x9FFF:
+            good += 0.3  # a real but less frequent Han character
+        else:
+            cat = unicodedata.category(ch)
+            if ch == "\ufffd" or cat in ("Cc", "Co", "Cn", "Cs"):
+                good -= 5.0
+            elif cat.startswith(("L", "P", "Z", "N")):
+                good += 0.1
+    return good / len(text)
+
+
+def _strict(data: bytes, encoding: str, *, sample: bool) -> str | None:
+    """Decode strictly; a sample may end inside a character, which is forgiven."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if sample and exc.start >= len(data) - 4:
+            try:
+                return data[: exc.start].decode(encoding)
+            except UnicodeDecodeError:
+                return None
+        return None
+    except LookupError:  # pragma: no cover - codec missing from this Python
+        return None
+
+
+def detect_encoding(data: bytes) -> tuple[str, bool]:
+    """Return (encoding, has_bom) for ``data``; raise ExtractionError if it is not text."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name, True
+    sample = data[:_SAMPLE_BYTES]
+    is_sample = len(sample) < len(data)
+    if _strict(sample, "utf-8", sample=is_sample) is not None:
+        return "utf-8", False
+    scored: list[tuple[float, int, str]] = []
+    for rank, enc in enumerate(_CANDIDATES):
+        if enc.startswith("utf-16") and len(sample) % 2:
+            continue
+        if enc == "big5hkscs" and any(e == "cp950" for _, _, e in scored):
+            continue
+        text = _strict(sample, enc, sample=is_sample)
+        if text is not None:
+            scored.append((_score(text), -rank, enc))
+    if scored:
+        best = max(scored)
+        if best[0] >= _MIN_SCORE:
+            return best[2], False
+    fallback = _western(sample)
+    if fallback is not None:
+        return fallback, False
+    raise ExtractionError(
+        "undecodable text: no encoding (UTF-8/16, GB18030, Big5, single-byte) fits",
+        hint="the file may be binary or in an encoding Tribunal does not know",
+    )
+
+
+def _western(sample: bytes) -> str | None:
+    """Single-byte Western encodings through charset-normalizer, if the text is plausible."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover
+        return None
+    match = from_bytes(sample).best()
+    if match is None:
+        return None
+    text = str(match)
+    if _score(text) < _MIN_SCORE:
+        return None
+    return match.encoding
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode ``data`` to text; return (text, encoding name).
+
+    Raises :class:`ExtractionError` ("undecodable text") when no encoding fits. Bytes that
+    are invalid in the chosen encoding past the detection sample become U+FFFD.
+    """
+    if not data:
+        return "", "utf-8"
+    encoding, has_bom = detect_encoding(data)
+    codec = {"utf-8": "utf-8-sig"}.get(encoding, encoding) if has_bom else encoding
+    body = data
+    if has_bom and encoding.startswith(("utf-16", "utf-32")):
+        body = data[len(codecs.BOM_UTF32_LE if "32" in encoding else codecs.BOM_UTF16_LE) :]
+    text = body.decode(codec, errors="replace")
+    return text, encoding

@@ -1,0 +1,87 @@
+"""Turn folded text into index terms: CJK as overlapping bigrams, other words stemmed.
+
+Chinese is written without spaces, so words are not known; indexing every overlapping
+pair of characters (Chen & He, "Chinese text retrieval without using a dictionary",
+SIGIR 1997; the CJK bigram approach of Lucene's CJKAnalyzer) lets any word of two or more
+characters be found as a phrase of bigrams, with full recall. A run of CJK characters
+"ABCD" gives the terms AB BC CD D: the trailing unigram lets a single-character query
+(a prefix query on the character) also find a character that ends a run. Whitespace
+between two CJK characters is a layout artefact (PDF line breaks) and is ignored.
+
+Latin-script words are stemmed with the Snowball English stemmer (Porter 2001); other
+scripts' words are kept whole after folding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Han (with extensions A-G and compatibility ideographs), kana, Hangul syllables, 〇.
+CJK = (
+    "\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+    "\U00020000-\U0003134f"
+)
+_TOKEN = re.compile(rf"(?P<cjk>[{CJK}](?:\s*[{CJK}])*)|(?P<word>(?:(?![{CJK}])[^\W_])+)")
+_SPACE = re.compile(r"\s+")
+_CJK_CHAR = re.compile(rf"[{CJK}]")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball English stem of an ASCII word; other words unchanged."""
+    if word.isascii() and not word.isdigit():
+        return _stemmer().stemWord(word)
+    return word
+
+
+def cjk_terms(run: str, *, trailing: bool = True) -> list[str]:
+    """Bigrams of a CJK run (whitespace already removed), plus its last character."""
+    if len(run) == 1:
+        return [run]
+    terms = [run[i : i + 2] for i in range(len(run) - 1)]
+    if trailing:
+        terms.append(run[-1])
+    return terms
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(_CJK_CHAR.fullmatch(ch))
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One token run of folded text: a CJK run (whitespace removed) or a word."""
+
+    kind: str  # "cjk" or "word"
+    text: str
+    start: int  # offsets in the folded string
+    end: int
+
+
+def pieces(folded: str) -> Iterator[Piece]:
+    for m in _TOKEN.finditer(folded):
+        if m.lastgroup == "cjk":
+            yield Piece("cjk", _SPACE.sub("", m.group()), m.start(), m.end())
+        else:
+            yield Piece("word", m.group(), m.start(), m.end())
+
+
+def index_terms(folded: str) -> list[str]:
+    """All index terms of folded text, in order."""
+    terms: list[str] = []
+    for m in _TOKEN.finditer(folded):
+        if m.lastgroup == "cjk":
+            terms.extend(cjk_terms(_SPACE.sub("", m.group())))
+        else:
+            terms.append(stem(m.group()))
+    return terms
