@@ -1,0 +1,226 @@
+"""A case is a folder: ``case.sqlite`` (metadata, ledger), ``blobs/`` (originals), ``keys/``.
+
+Layout::
+
+    case/
+      case.sqlite      items, ingest events, custody ledger and signed heads (SQLite, WAL)
+      blobs/ab/cdef…   originals and derived items, named by SHA-256, read-only
+      keys/            the case's Ed25519 key pair (private key mode 0600)
+      tmp/             scratch for blob writes (same file system, so renames are atomic)
+      search.sqlite    full-text index, derived from the items and rebuildable
+
+Everything else in the archive takes a :class:`Case`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tribunal.archive.blobstore import BlobStore
+from tribunal.errors import CaseError
+
+DB_NAME = "case.sqlite"
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS case_info (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+-- One row per distinct piece of content (originals) or per derivation (derived items).
+CREATE TABLE IF NOT EXISTS items (
+    id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mime TEXT,
+    kind TEXT NOT NULL,
+    filename TEXT,
+    parent_id TEXT REFERENCES items(id),
+    relation TEXT,
+    source_url TEXT,
+    captured_at TEXT,
+    collector TEXT,
+    method TEXT,
+    language TEXT,
+    notes TEXT,
+    sensitivity TEXT NOT NULL CHECK (sensitivity IN ('public', 'restricted', 'protected')),
+    metadata TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    ledger_index INTEGER
+);
+CREATE INDEX IF NOT EXISTS items_sha256 ON items(sha256);
+CREATE INDEX IF NOT EXISTS items_parent ON items(parent_id);
+-- Every ingest is recorded, also of content the case already holds.
+CREATE TABLE IF NOT EXISTS ingests (
+    id INTEGER PRIMARY KEY,
+    item_id TEXT NOT NULL REFERENCES items(id),
+    new_item INTEGER NOT NULL,
+    path TEXT,
+    filename TEXT,
+    source_url TEXT,
+    captured_at TEXT,
+    collector TEXT,
+    method TEXT,
+    language TEXT,
+    notes TEXT,
+    sensitivity TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    ledger_index INTEGER
+);
+CREATE INDEX IF NOT EXISTS ingests_item ON ingests(item_id);
+"""
+
+
+class Case:
+    """An open case folder. Use :meth:`init` to create one and :meth:`open` to open it."""
+
+    def __init__(self, root: Path, db: sqlite3.Connection) -> None:
+        self.root = root
+        self.db = db
+        self.blobs = BlobStore(root / "blobs", root / "tmp")
+        self._depth = 0
+
+    # -- creation and opening -------------------------------------------------------------
+
+    @classmethod
+    def init(cls, path: str | os.PathLike[str]) -> Case:
+        """Create a case folder at ``path`` with its database and signing key.
+
+        Fails with :class:`CaseError` when ``path`` already holds a case or other files.
+        """
+        root = Path(path)
+        if (root / DB_NAME).exists():
+            raise CaseError(f"{root} already holds a case", hint="open it, or choose another --case")
+        if root.exists() and not root.is_dir():
+            raise CaseError(f"{root} exists and is not a folder")
+        if root.is_dir() and any(root.iterdir()):
+            raise CaseError(
+                f"{root} is not empty", hint="choose an empty or new folder with --case"
+            )
+        for sub in ("blobs", "tmp", "keys"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        os.chmod(root / "keys", 0o700)
+        from tribunal.archive import signing
+
+        signing.generate_keypair(root / "keys")
+        case = cls._connect(root)
+        with case.transaction():
+            case.db.execute(
+                "INSERT OR REPLACE INTO case_info(key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+        return case
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Case:
+        """Open an existing case; a folder without ``case.sqlite`` is a :class:`CaseError`."""
+        root = Path(path)
+        if not (root / DB_NAME).is_file():
+            raise CaseError(
+                f"{root} is not a case folder (no {DB_NAME})",
+                hint=f"create one with: tribunal --case {root} init",
+            )
+        for sub in ("blobs", "tmp"):
+            (root / sub).mkdir(exist_ok=True)
+        return cls._connect(root)
+
+    @classmethod
+    def _connect(cls, root: Path) -> Case:
+        try:
+            db = sqlite3.connect(root / DB_NAME, isolation_level=None, timeout=30.0)
+            db.execute("PRAGMA journal_mode=WAL")
+            # FULL: a committed ingest survives a power cut, not only a killed process.
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.executescript(SCHEMA)
+            from tribunal.archive import ledger
+
+            ledger.ensure_schema(db)
+        except sqlite3.DatabaseError as exc:
+            raise CaseError(
+                f"cannot open {root / DB_NAME}: {exc}",
+                hint="the database file is damaged; restore it from a copy and run tribunal verify",
+            ) from exc
+        return cls(root, db)
+
+    # -- use -------------------------------------------------------------------------------
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.root / "keys"
+
+    @property
+    def search_path(self) -> Path:
+        return self.root / "search.sqlite"
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block in one SQLite transaction (nested calls join the outer one).
+
+        ``BEGIN IMMEDIATE`` takes the write lock at once, so two writers queue instead of
+        failing half-way through.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.db
+            finally:
+                self._depth -= 1
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self.db
+        except BaseException:
+            self._depth = 0
+            self.db.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.db.execute("COMMIT")
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the case's writer lock (a ``flock`` on ``.lock``) for a whole command.
+
+        While it is held no other process writes blobs, so orphan temporary files can be
+        removed safely.
+        """
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise CaseError(
+                    f"another tribunal command is writing to {self.root}",
+                    hint="wait for it to finish and try again",
+                ) from None
+            yield
+        finally:
+            os.close(fd)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self.db.close()
+
+    def __enter__(self) -> Case:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@contextmanager
+def open_case(path: str | os.PathLike[str]) -> Iterator[Case]:
+    """``with open_case(path) as case:`` opens a case and closes it afterwards."""
+    case = Case.open(path)
+    try:
+        yield case
+    finally:
+        case.close()
