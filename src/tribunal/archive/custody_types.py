@@ -58,10 +58,10 @@ def head_message(
         f"key_id={key_id}",
         f"prev={prev_hash.hex()}",
     ]
-    text = "\n".join(lines)
     if any(c in timestamp or c in key_id for c in "\n\r="):
         raise ValueError("timestamp and key id must not contain line breaks or '='")
-    return text.encode("ascii")
+    # ASCII for every head this tool writes; UTF-8 only so a damaged head fails its check
+    return "\n".join(lines).encode("utf-8")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ What each kind of tampering produces:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from typing import Any
@@ -74,8 +75,12 @@ def verify_ledger(
     total = int(db.execute("SELECT COUNT(*) FROM ledger").fetchone()[0])
     leaves: list[bytes] = []
     expected = 0
-    for seq, entry, stored in db.execute("SELECT seq, entry, leaf_hash FROM ledger ORDER BY seq"):
-        if not isinstance(entry, bytes) or not isinstance(stored, bytes):
+    rows = db.execute(
+        "SELECT seq, CAST(entry AS BLOB), CAST(leaf_hash AS BLOB), typeof(entry),"
+        " typeof(leaf_hash) FROM ledger ORDER BY seq"
+    )
+    for seq, entry, stored, entry_type, leaf_type in rows:
+        if entry_type != "blob" or leaf_type != "blob":
             problems.append(
                 Problem("entry-format", f"ledger entry {seq}: a column is not a BLOB", seq=seq)
             )
@@ -103,6 +108,14 @@ def verify_ledger(
     return problems
 
 
+def _message(head: TreeHead) -> bytes:
+    """The head's signed message; a damaged head that cannot form one yields b"" (fails)."""
+    try:
+        return head.message()
+    except ValueError:
+        return b""
+
+
 def _check_heads(
     all_heads: list[TreeHead], tree: merkle.MerkleTree, ledger_size: int, public_key: Any
 ) -> list[Problem]:
@@ -120,11 +133,11 @@ def _check_heads(
                     head=hid,
                 )
             )
-        elif not signing.verify_signature(public_key, head.signature, head.message()):
+        elif not signing.verify_signature(public_key, head.signature, _message(head)):
             problems.append(
                 Problem("head-signature", f"tree head {hid}: signature is not valid", head=hid)
             )
-        want_prev = ZERO_HASH if previous is None else previous.digest()
+        want_prev = ZERO_HASH if previous is None else hashlib.sha256(_message(previous)).digest()
         if head.prev_hash != want_prev:
             problems.append(
                 Problem(
@@ -146,7 +159,11 @@ def _check_heads(
                     head=hid,
                 )
             )
-        if head.tree_size > ledger_size:
+        if head.tree_size < 0:
+            problems.append(
+                Problem("head-format", f"tree head {hid}: tree size is not a count", head=hid)
+            )
+        elif head.tree_size > ledger_size:
             problems.append(
                 Problem(
                     "head-size",

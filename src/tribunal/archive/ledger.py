@@ -193,7 +193,7 @@ def append(db: sqlite3.Connection, action: str, fields: dict[str, Any]) -> int:
 
 
 def _load_frontier(db: sqlite3.Connection) -> dict[int, bytes]:
-    return {int(h): as_bytes(x) for h, x in db.execute("SELECT height, hash FROM ledger_frontier")}
+    return {int(h): as_bytes(x) for h, x in db.execute("SELECT height, CAST(hash AS BLOB) FROM ledger_frontier")}
 
 
 def _frontier_matches(frontier: dict[int, bytes], size: int) -> bool:
@@ -219,7 +219,7 @@ def _rebuild_frontier(db: sqlite3.Connection, size: int) -> dict[int, bytes]:
     """Recompute the frontier from the stored leaf hashes (after an upgrade or damage)."""
     hashes = [
         as_bytes(h)
-        for (h,) in db.execute("SELECT leaf_hash FROM ledger WHERE seq < ? ORDER BY seq", (size,))
+        for (h,) in db.execute("SELECT CAST(leaf_hash AS BLOB) FROM ledger WHERE seq < ? ORDER BY seq", (size,))
     ]
     tree = merkle.MerkleTree(hashes)
     frontier: dict[int, bytes] = {}
@@ -251,19 +251,31 @@ def current_root(db: sqlite3.Connection) -> tuple[int, bytes]:
 # --- signed tree heads -------------------------------------------------------------------
 
 
+def _int(value: Any) -> int:
+    """A stored count; -1 (which no valid head has) when the column was damaged."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
 def _head_from_row(row: tuple[Any, ...]) -> TreeHead:
     return TreeHead(
         id=int(row[0]),
-        tree_size=int(row[1]),
+        tree_size=_int(row[1]),
         root_hash=as_bytes(row[2]),
-        timestamp=str(row[3]),
-        key_id=str(row[4]),
+        timestamp=as_bytes(row[3]).decode("utf-8", "replace"),
+        key_id=as_bytes(row[4]).decode("utf-8", "replace"),
         prev_hash=as_bytes(row[5]),
         signature=as_bytes(row[6]),
     )
 
 
-_HEAD_COLUMNS = "id, tree_size, root_hash, timestamp, key_id, prev_hash, signature"
+# Read as BLOBs and decode leniently, so a damaged row yields a failed check, not a crash.
+_HEAD_COLUMNS = (
+    "id, tree_size, CAST(root_hash AS BLOB), CAST(timestamp AS BLOB), CAST(key_id AS BLOB),"
+    " CAST(prev_hash AS BLOB), CAST(signature AS BLOB)"
+)
 
 
 def heads(db: sqlite3.Connection) -> list[TreeHead]:
@@ -321,7 +333,7 @@ def sign_head(case: Any) -> TreeHead:
 
 def entries(db: sqlite3.Connection, *, start: int = 0, stop: int | None = None) -> Iterator[LedgerEntry]:
     """Ledger rows in seq order, from ``start`` (inclusive) to ``stop`` (exclusive)."""
-    sql = "SELECT seq, entry, leaf_hash FROM ledger WHERE seq >= ?"
+    sql = "SELECT seq, CAST(entry AS BLOB), CAST(leaf_hash AS BLOB) FROM ledger WHERE seq >= ?"
     args: list[Any] = [start]
     if stop is not None:
         sql += " AND seq < ?"
@@ -332,8 +344,14 @@ def entries(db: sqlite3.Connection, *, start: int = 0, stop: int | None = None) 
 
 def entry_at(db: sqlite3.Connection, seq: int) -> LedgerEntry | None:
     """The entry with leaf index ``seq``, or None."""
-    row = db.execute("SELECT seq, entry, leaf_hash FROM ledger WHERE seq = ?", (seq,)).fetchone()
+    row = db.execute("SELECT seq, CAST(entry AS BLOB), CAST(leaf_hash AS BLOB) FROM ledger WHERE seq = ?", (seq,)).fetchone()
     return None if row is None else LedgerEntry(int(row[0]), as_bytes(row[1]), as_bytes(row[2]))
+
+
+def _json_at(path: str) -> str:
+    # CASE guarantees a damaged (non-JSON) entry is skipped instead of aborting the query
+    text = "CAST(entry AS TEXT)"
+    return f"(CASE WHEN json_valid({text}) THEN json_extract({text}, '{path}') END) = ?"
 
 
 _SIMPLE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -346,15 +364,15 @@ def entries_for(
 
     SQLite's JSON functions narrow the scan; the match is then checked exactly in Python.
     """
-    sql = "SELECT seq, entry, leaf_hash FROM ledger"
+    sql = "SELECT seq, CAST(entry AS BLOB), CAST(leaf_hash AS BLOB) FROM ledger"
     where: list[str] = []
     args: list[Any] = []
     if action is not None:
-        where.append("json_extract(CAST(entry AS TEXT), '$.action') = ?")
+        where.append(_json_at("$.action"))
         args.append(action)
     for key, value in fields.items():
         if _SIMPLE_KEY.match(key) and isinstance(value, str):
-            where.append(f"json_extract(CAST(entry AS TEXT), '$.fields.{key}') = ?")
+            where.append(_json_at(f"$.fields.{key}"))
             args.append(value)
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -376,8 +394,8 @@ def entries_for(
 def leaf_hashes(db: sqlite3.Connection, *, recompute: bool = True) -> list[bytes]:
     """Leaf hashes in seq order: recomputed from the entries (default) or as stored."""
     if recompute:
-        return [merkle.leaf_hash(as_bytes(e)) for (e,) in db.execute("SELECT entry FROM ledger ORDER BY seq")]
-    return [as_bytes(h) for (h,) in db.execute("SELECT leaf_hash FROM ledger ORDER BY seq")]
+        return [merkle.leaf_hash(as_bytes(e)) for (e,) in db.execute("SELECT CAST(entry AS BLOB) FROM ledger ORDER BY seq")]
+    return [as_bytes(h) for (h,) in db.execute("SELECT CAST(leaf_hash AS BLOB) FROM ledger ORDER BY seq")]
 
 
 # --- commitments -------------------------------------------------------------------------

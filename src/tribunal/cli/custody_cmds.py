@@ -1,0 +1,271 @@
+"""Commands over the custody ledger: ``proof``, ``verify-proof``, ``consistency``, ``log``.
+
+Thin wrappers: the work is in :mod:`tribunal.archive.ledger` and :mod:`tribunal.archive.proofs`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tribunal.cli.output import case_dir, console, emit, json_option
+from tribunal.errors import CaseError, InputError
+
+
+def _write_json(path: Path, doc: dict[str, Any]) -> None:
+    """Write ``doc`` next to its final name, then rename, so a reader never sees half a proof."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _short(hex_text: str, n: int = 16) -> str:
+    return hex_text[:n] + "…"
+
+
+@click.command()
+@click.argument("item")
+@click.option("--seq", type=int, default=None, help="Prove this ledger entry instead of the item's ingest.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the proof here (otherwise it is printed on stdout).",
+)
+@json_option
+@click.pass_context
+def proof(ctx: click.Context, item: str, seq: int | None, out: Path | None, as_json: bool) -> None:
+    """Write a JSON inclusion proof of ITEM's ingest entry in the latest signed head.
+
+    \b
+    The proof holds the ledger entry, its RFC 6962 audit path, the signed tree head and the
+    case's public key; anyone can check it with `tribunal verify-proof FILE` or with the
+    30-line checker in docs/custody.md, without the case. An item ingested several times
+    is proved by its first ingest; a derived item by its derive entry.
+    """
+    from tribunal.archive import ledger, proofs
+    from tribunal.archive.case import open_case
+
+    with open_case(case_dir(ctx)) as case:
+        if seq is None:
+            found = ledger.entries_for(case.db, action="ingest", item=item) or ledger.entries_for(
+                case.db, action="derive", item=item
+            )
+            if not found:
+                raise InputError(
+                    f"no ingest or derive entry for item {item!r} in the ledger",
+                    hint="list item ids with `tribunal items`, or entries with `tribunal log`",
+                )
+            seq = found[0].seq
+        else:
+            entry = ledger.entry_at(case.db, seq)
+            if entry is None or entry.fields.get("item") not in (item, None):
+                raise InputError(f"ledger entry {seq} does not concern item {item!r}")
+        doc = proofs.inclusion_proof_document(case, seq)
+    if out is None:
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    _write_json(out, doc)
+    summary = {
+        "path": str(out),
+        "item": item,
+        "seq": seq,
+        "tree_size": doc["tree_size"],
+        "root_hash": doc["head"]["root_hash"],
+        "key_id": doc["public_key"]["key_id"],
+    }
+    emit(
+        summary,
+        as_json,
+        lambda s: console.print(
+            f"wrote {s['path']}: ledger entry {s['seq']} (item {item}) in the tree of "
+            f"{s['tree_size']} entries, root {_short(s['root_hash'])}, key {_short(s['key_id'])}\n"
+            f"check it anywhere with: tribunal verify-proof {s['path']}"
+        ),
+    )
+
+
+def _load_doc(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return exc
+
+
+def _trusted_key_id(key_id: str | None, key_file: Path | None) -> str | None:
+    if key_file is None:
+        return key_id
+    from tribunal.archive import signing
+
+    try:
+        kid = signing.key_id(signing.public_key_from_pem(key_file.read_bytes()))
+    except (OSError, ValueError, CaseError) as exc:
+        raise InputError(f"cannot read an Ed25519 public key from {key_file}: {exc}") from None
+    if key_id is not None and key_id.lower() != kid:
+        raise InputError("--key and --key-id name different keys")
+    return kid
+
+
+def _describe(doc: dict[str, Any]) -> str:
+    if doc.get("format") == "tribunal-inclusion-proof":
+        entry = doc.get("entry") or {}
+        what = entry.get("action", "?")
+        item = (entry.get("fields") or {}).get("item")
+        head = doc["head"]
+        return (
+            f"ledger entry {doc['leaf_index']} ({what}{' of item ' + item if item else ''}) "
+            f"is in the tree of {head['tree_size']} entries signed {head['timestamp']}"
+        )
+    old, new = doc["old_head"], doc["new_head"]
+    return (
+        f"the tree of {old['tree_size']} entries (signed {old['timestamp']}) is a prefix of "
+        f"the tree of {new['tree_size']} entries (signed {new['timestamp']})"
+    )
+
+
+@click.command("verify-proof")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--key-id", default=None, help="Require this key id (SHA-256 of the public key, hex).")
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Require the key in this PEM public key file (e.g. from `tribunal export-key`).",
+)
+@json_option
+def verify_proof(file: Path, key_id: str | None, key_file: Path | None, as_json: bool) -> None:
+    """Check an inclusion or consistency proof FILE, without any case.
+
+    Exit status 0 when valid, 1 with the reasons when not. A proof names its own public key;
+    pass --key or --key-id to insist it is the key the case's owner published.
+    """
+    from tribunal.archive import proofs
+
+    trusted = _trusted_key_id(key_id, key_file)
+    doc = _load_doc(file)
+    if isinstance(doc, Exception):
+        errors = [f"{file} is not readable JSON: {doc}"]
+    else:
+        errors = proofs.verify_proof_document(doc, trusted_key_id=trusted)
+    valid = not errors
+    result: dict[str, Any] = {"file": str(file), "valid": valid, "errors": errors}
+    if valid:
+        result["format"] = doc["format"]
+        result["key_id"] = doc["public_key"]["key_id"]
+        result["statement"] = _describe(doc)
+        result["key_pinned"] = trusted is not None
+
+    def human(r: dict[str, Any]) -> None:
+        if r["valid"]:
+            console.print(f"[green]valid[/green]: {r['statement']}")
+            pin = "matches the key you gave" if r["key_pinned"] else (
+                "compare it with the key id the case's owner published"
+            )
+            console.print(f"signed by key {r['key_id']} ({pin})")
+        else:
+            console.print(f"[red]INVALID[/red]: {r['file']}")
+            for e in r["errors"]:
+                console.print(f"  - {e}", markup=False)
+
+    emit(result, as_json, human)
+    if not valid:
+        sys.exit(1)  # click's Exit is swallowed outside standalone mode
+
+
+@click.command()
+@click.argument("old_size", type=int)
+@click.argument("new_size", type=int, required=False)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the proof here (otherwise it is printed on stdout).",
+)
+@json_option
+@click.pass_context
+def consistency(
+    ctx: click.Context, old_size: int, new_size: int | None, out: Path | None, as_json: bool
+) -> None:
+    """Prove the signed tree of OLD_SIZE entries is a prefix of NEW_SIZE (default: latest).
+
+    Someone holding an older proof or head can check with `tribunal verify-proof FILE` that
+    nothing it covered was rewritten since. Sizes with a signed head are listed by
+    `tribunal log --heads`.
+    """
+    from tribunal.archive import proofs
+    from tribunal.archive.case import open_case
+
+    with open_case(case_dir(ctx)) as case:
+        doc = proofs.consistency_proof_document(case, old_size, new_size)
+    if out is None:
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    _write_json(out, doc)
+    summary = {
+        "path": str(out),
+        "old_size": doc["old_head"]["tree_size"],
+        "new_size": doc["new_head"]["tree_size"],
+        "proof_length": len(doc["proof"]),
+    }
+    emit(
+        summary,
+        as_json,
+        lambda s: console.print(
+            f"wrote {s['path']}: the tree of {s['old_size']} entries is a prefix of the tree "
+            f"of {s['new_size']} ({s['proof_length']} hashes)"
+        ),
+    )
+
+
+@click.command()
+@click.option("--item", default=None, help="Only entries about this item.")
+@click.option("--limit", type=int, default=50, show_default=True, help="Show the last N entries (0: all).")
+@click.option("--heads", "heads_only", is_flag=True, help="List the signed tree heads only.")
+@json_option
+@click.pass_context
+def log(ctx: click.Context, item: str | None, limit: int, heads_only: bool, as_json: bool) -> None:
+    """List custody ledger entries and signed tree heads.
+
+    Entries hold only ids, hashes and commitments, never protected names or notes.
+    """
+    from tribunal.archive.case import open_case
+    from tribunal.archive.custody_log import ledger_log
+
+    with open_case(case_dir(ctx)) as case:
+        result = ledger_log(case.db, item=item, limit=limit, heads_only=heads_only)
+
+    def human(r: dict[str, Any]) -> None:
+        from rich.table import Table
+
+        if not heads_only:
+            t = Table(title=f"ledger: {r['tree_size']} entries ({r['shown']} shown)")
+            for col in ("seq", "time (UTC)", "action", "item", "fields"):
+                t.add_column(col)
+            for e in r["entries"]:
+                fields = dict(e["fields"] or {})
+                it = fields.pop("item", "")
+                rest = ", ".join(f"{k}={_clip(v)}" for k, v in sorted(fields.items()))
+                t.add_row(str(e["seq"]), str(e["time"]), str(e["action"]), str(it), rest)
+            console.print(t)
+        t = Table(title=f"signed tree heads: {len(r['heads'])}")
+        for col in ("head", "entries", "root", "timestamp", "key"):
+            t.add_column(col)
+        for h in r["heads"]:
+            t.add_row(
+                str(h["id"]), str(h["tree_size"]), _short(h["root_hash"]), h["timestamp"],
+                _short(h["key_id"], 12),
+            )
+        console.print(t)
+
+    emit(result, as_json, human)
+
+
+def _clip(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 18 else text[:16] + "…"
