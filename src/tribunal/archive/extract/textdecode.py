@@ -2,11 +2,11 @@
 
 Order of evidence: a byte-order mark (UTF-8, UTF-16, UTF-32) is decisive; strict UTF-8
 is next (valid non-ASCII UTF-8 is almost never another encoding by accident); then the
-candidates UTF-16LE/BE without BOM, GB18030 and Big5 (cp950, then Big5-HKSCS) are decoded
+candidates GB18030, Big5 (cp950, then Big5-HKSCS), UTF-16LE/BE without BOM and cp1252 are decoded
 strictly and scored by how much of the result is ordinary text: ASCII, CJK punctuation and
 frequent Han characters count, rare characters count a little, control and private-use
 characters count against. Wrong decodings of Chinese bytes produce rare characters, so the
-right one wins by a wide margin. Western single-byte text is the last resort, through
+right one wins by a wide margin. Other single-byte encodings are the last resort, through
 charset-normalizer.
 """
 
@@ -25,26 +25,46 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_CANDIDATES = ("gb18030", "cp950", "big5hkscs", "utf-16-le", "utf-16-be")
+_CANDIDATES = ("gb18030", "cp950", "big5hkscs", "utf-16-le", "utf-16-be", "cp1252")
 _SAMPLE_BYTES = 256 * 1024
 # A candidate scoring below this is not text in that encoding.
 _MIN_SCORE = 0.45
 
 
-def _score(text: str) -> float:
-    """Share of characters that look like ordinary text (higher is better, max 1)."""
-    if not text:
-        return 0.0
+_SCORE_CHARS = 65536
+_WESTERN_PUNCT = set("’‘“”–—…€£°«»§©®·")
+
+
+def _score(text: str, *, western: bool = False) -> float:
+    """How much the non-ASCII characters of ``text`` look like ordinary text (max 1).
+
+    ASCII reads the same in every candidate except UTF-16, so only the other characters
+    (and stray ASCII control characters) are judged. For a single-byte Western decoding,
+    an accented letter counts only between ASCII characters: Chinese bytes read as cp1252
+    give runs of accented letters, real French or German gives isolated ones.
+    """
+    text = text[:_SCORE_CHARS]
     common = common_han()
     good = 0.0
-    for ch in text:
+    judged = 0
+    for i, ch in enumerate(text):
         o = ord(ch)
         if o < 128:
-            good += 1.0 if (ch.isprintable() or ch in "\t\n\r\f") else -5.0
-        elif ch in common:
+            if not (ch.isprintable() or ch in "\t\n\r\f"):
+                good -= 5.0
+                judged += 1
+            continue
+        judged += 1
+        if western:
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            if ch.isalpha() or ch in _WESTERN_PUNCT:
+                good += 1.0 if before.isascii() and after.isascii() else 0.1
+            continue
+        if ch in common:
             good += 1.0
-        elif 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF:
-            good += 1.0  # CJK punctuation, full-width forms
+        elif 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or ch in _WESTERN_PUNCT:
+            good += 1.0  # CJK punctuation, full-width forms, typographic quotes
         elif 0x4E00 <= o <= 0x9FFF:
             good += 0.3  # a real but less frequent Han character
         else:
@@ -53,7 +73,7 @@ def _score(text: str) -> float:
                 good -= 5.0
             elif cat.startswith(("L", "P", "Z", "N")):
                 good += 0.1
-    return good / len(text)
+    return 1.0 if judged == 0 else good / judged
 
 
 def _strict(data: bytes, encoding: str, *, sample: bool) -> str | None:
@@ -78,7 +98,11 @@ def detect_encoding(data: bytes) -> tuple[str, bool]:
             return name, True
     sample = data[:_SAMPLE_BYTES]
     is_sample = len(sample) < len(data)
-    if _strict(sample, "utf-8", sample=is_sample) is not None:
+    if b"\x00" in sample:
+        utf16 = _utf16_by_zeros(sample)
+        if utf16 and _strict(sample, utf16, sample=is_sample) is not None:
+            return utf16, False
+    elif _strict(sample, "utf-8", sample=is_sample) is not None:
         return "utf-8", False
     scored: list[tuple[float, int, str]] = []
     for rank, enc in enumerate(_CANDIDATES):
@@ -88,7 +112,7 @@ def detect_encoding(data: bytes) -> tuple[str, bool]:
             continue
         text = _strict(sample, enc, sample=is_sample)
         if text is not None:
-            scored.append((_score(text), -rank, enc))
+            scored.append((_score(text, western=enc == "cp1252"), -rank, enc))
     if scored:
         best = max(scored)
         if best[0] >= _MIN_SCORE:
@@ -100,6 +124,19 @@ def detect_encoding(data: bytes) -> tuple[str, bool]:
         "undecodable text: no encoding (UTF-8/16, GB18030, Big5, single-byte) fits",
         hint="the file may be binary or in an encoding Tribunal does not know",
     )
+
+
+def _utf16_by_zeros(sample: bytes) -> str | None:
+    """UTF-16 without BOM for Latin-script text: every other byte is zero."""
+    even, odd = sample[0::2], sample[1::2]
+    if not even or not odd:
+        return None
+    z_even, z_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if z_odd > 0.3 and z_even < 0.05:
+        return "utf-16-le"
+    if z_even > 0.3 and z_odd < 0.05:
+        return "utf-16-be"
+    return None
 
 
 def _western(sample: bytes) -> str | None:
