@@ -240,6 +240,14 @@ def _check_table(table: CaptureTable) -> list[str]:
         )
     warnings = list(table.warnings)
     both = table.patterns.T @ (table.patterns * table.counts[:, None])
+    with_cases = int((np.diag(both) > 0).sum())
+    if with_cases < MIN_LISTS:
+        # Practitioners' rule (e.g. HRDAG): a stratum needs cases on at least 3 lists.
+        raise InputError(
+            f"only {with_cases} of the {j} lists hold cases"
+            + (f" in stratum {table.stratum!r}" if table.stratum else ""),
+            hint="estimate needs cases on at least 3 lists; merge strata or drop empty lists",
+        )
     apart = [
         f"{table.lists[a]}/{table.lists[b]}"
         for a in range(j)
