@@ -273,3 +273,51 @@ def test_cli_user_errors(real_case: Path) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["--case", str(real_case), "consistency", "12345"])
     assert exc.value.code == 2
+
+
+# --- the stranger's checker in docs/custody.md -------------------------------------------
+
+
+def _doc_checker(repo_root: Path) -> str:
+    text = (repo_root / "docs" / "custody.md").read_text(encoding="utf-8")
+    section = text.split("### A complete checker", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_doc_checker_is_short_and_agrees_with_the_tool(case, tmp_path: Path, repo_root: Path) -> None:
+    import subprocess
+    import sys
+
+    code = _doc_checker(repo_root)
+    assert len([line for line in code.splitlines() if line.strip()]) <= 32
+    script = tmp_path / "checker.py"
+    script.write_text(code, encoding="utf-8")
+    # run as the stranger would: a separate program on a file the tool wrote
+    doc = proofs.inclusion_proof_document(case, 6)
+    good, bad_path = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps(doc), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script), str(good)], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.startswith("valid"), run.stdout + run.stderr
+    assert doc["public_key"]["key_id"] in run.stdout
+    tampered = copy.deepcopy(doc)
+    tampered["head"]["timestamp"] = "2019-12-17T00:00:00.000000Z"
+    bad_path.write_text(json.dumps(tampered), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script), str(bad_path)], capture_output=True, text=True)
+    assert run.returncode == 1 and run.stdout.startswith("INVALID")
+
+    # then its check() in-process on every entry and every tampering the tool rejects
+    namespace: dict = {}
+    exec(code.split("doc = json.load", 1)[0], namespace)
+    check = namespace["check"]
+    for seq in range(13):
+        doc = proofs.inclusion_proof_document(case, seq)
+        assert check(doc) is True
+        for name, bad in _mutations(doc).items():
+            # fields the checker recomputes instead of reading
+            if name in ("readable entry", "leaf hash", "key id"):
+                continue
+            try:
+                accepted = check(bad)
+            except (KeyError, ValueError, TypeError):
+                accepted = False  # a crash on a malformed document is a rejection
+            assert accepted is False, f"doc checker accepted tampering with {name} (entry {seq})"
