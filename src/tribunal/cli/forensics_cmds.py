@@ -1,0 +1,111 @@
+"""``tribunal forensics``: tests for fabricated official statistics, calibrated on GODT."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tribunal.cli.output import console, emit, json_option
+
+
+@click.group()
+def forensics() -> None:
+    """Forensic tests of official series, calibrated on comparator countries.
+
+    \b
+    tribunal forensics run SERIES.csv            run every test on every series
+    tribunal forensics run S.csv --json          machine-readable findings
+    tribunal forensics tests                     list the tests and what they need
+    """
+
+
+@forensics.command("run")
+@click.argument("series_csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--reference", type=click.Choice(["godt"]), default="godt", show_default=True,
+              help="Comparator set: the shipped WHO-ONT GODT exports (China excluded).")
+@click.option("--level", type=float, default=0.01, show_default=True,
+              help="Alarm level for each test's calibrated p-value and the combined flag.")
+@click.option("--n-sim", type=click.IntRange(99, 100_000), default=999, show_default=True,
+              help="Simulated genuine series per series and test.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the simulations.")
+@click.option("--plots", "plots_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Write a PNG of the reference distribution per flagged finding.")
+@click.option("--all-plots", is_flag=True, help="With --plots: plot every finding, not only flags.")
+@json_option
+def run(series_csv: Path, reference: str, level: float, n_sim: int, seed: int,
+        plots_dir: Path | None, all_plots: bool, as_json: bool) -> None:
+    """Run the forensic battery on SERIES_CSV (long format: series, period, value,
+    optional group, unit, source).
+
+    Each finding gives a calibrated p-value (rank among comparator windows and simulated
+    genuine series), a flag at --level, and how many comparator series the same test
+    flags. Series sharing a group are also tested for constant ratios.
+    """
+    from tribunal.forensics.battery import run_battery
+    from tribunal.forensics.reference import ReferenceSet
+    from tribunal.forensics.series import load_series_csv
+    from tribunal.progress import progress_bar
+
+    series = load_series_csv(series_csv)
+    ref = ReferenceSet.godt()
+    with progress_bar("forensic tests", enabled=False if as_json else None) as cb:
+        result = run_battery(series, ref, level=level, n_sim=n_sim, seed=seed, on_progress=cb)
+    plots: list[str] = []
+    if plots_dir is not None:
+        from tribunal.forensics.plots import plot_finding
+
+        for f in result.findings:
+            if f.flag or all_plots:
+                path = plot_finding(f, plots_dir)
+                if path:
+                    plots.append(str(path))
+    payload = result.to_dict() | {"input": str(series_csv), "plots": plots}
+    emit(payload, as_json, lambda _: _human(result, plots))
+
+
+def _human(result, plots: list[str]) -> None:  # type: ignore[no-untyped-def]
+    from rich.table import Table
+
+    table = Table(title=f"Forensic findings (level {result.level:g})", show_lines=False)
+    for col in ("series", "test", "p", "flag", "comparators flagged"):
+        table.add_column(col)
+    for f in result.findings:
+        if f.status != "ok":
+            continue
+        rate = (f"{f.n_reference_flagged}/{f.n_reference}" if f.n_reference else "–")
+        table.add_row(f.series, f.test, f"{f.p_value:.3g}",
+                      "[red]FLAG[/red]" if f.flag else "", rate)
+    console.print(table)
+    for f in result.findings:
+        if f.flag:
+            console.print(f"• {f.explanation}")
+    skipped = [f for f in result.findings if f.status != "ok"]
+    if skipped:
+        console.print(f"[dim]{len(skipped)} test(s) could not judge; --json lists the reasons.[/dim]")
+    for s in result.summaries:
+        mark = "[red]FLAG[/red]" if s.flag else "ok"
+        console.print(f"{mark} {s.series}: {s.explanation}")
+    for p in plots:
+        console.print(f"plot: {p}")
+    console.print(f"[dim]{result.seconds:.1f} s; reference {result.reference['name']}: "
+                  f"{result.reference['countries']} countries, {result.reference['series']} series[/dim]")
+
+
+@forensics.command("tests")
+@json_option
+def tests(as_json: bool) -> None:
+    """List the tests, the points each needs and how it is calibrated."""
+    from tribunal.forensics.battery import SINGLE_TESTS
+
+    rows = [{"test": t.name, "measures": t.finding, "min_points": t.min_points,
+             "comparators": t.use_real, "simulated": t.use_sim} for t in SINGLE_TESTS]
+    rows.append({"test": "ratio_constancy", "measures": "keeps a steadier ratio (pairs in a group)",
+                 "min_points": 4, "comparators": True, "simulated": False})
+
+    def human(rs: list[dict]) -> None:
+        for r in rs:
+            ref = "+".join(k for k in ("comparators", "simulated") if r[k]) or "analytic"
+            console.print(f"{r['test']:<22} n>={r['min_points']:<3} {ref:<22} {r['measures']}")
+
+    emit(rows, as_json, human)

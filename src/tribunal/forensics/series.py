@@ -1,0 +1,193 @@
+"""Official series in long format: loading and validation.
+
+A series file is a CSV with one row per observation and the columns ``series``,
+``period`` and ``value``; ``group``, ``unit`` and ``source`` are optional. Periods are
+years (``2015``) or months (``2015-03``); one series uses one kind. Problems a user can
+fix (duplicate periods, negative values, mixed units, text in ``value``) raise
+:class:`~tribunal.errors.InputError` naming the rows; gaps between periods are kept and
+reported, because some tests can judge gappy series and others cannot.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tribunal.errors import InputError
+
+REQUIRED = ("series", "period", "value")
+_YEAR = re.compile(r"^\s*(\d{4})(?:\.0)?\s*$")
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+@dataclass
+class Series:
+    """One named series of non-negative values indexed by integer periods.
+
+    ``periods`` are years, or for monthly data ``12 * year + month - 1`` so that
+    consecutive months differ by one; ``labels`` keep the periods as written.
+    """
+
+    name: str
+    periods: np.ndarray
+    values: np.ndarray
+    labels: list[str]
+    frequency: str = "year"
+    group: str | None = None
+    unit: str | None = None
+    sources: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.periods = np.asarray(self.periods, dtype=int)
+        self.values = np.asarray(self.values, dtype=float)
+        order = np.argsort(self.periods)
+        self.periods = self.periods[order]
+        self.values = self.values[order]
+        self.labels = [self.labels[i] for i in order]
+
+    def __len__(self) -> int:
+        return int(self.values.size)
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        """Periods relative to the first one: the pattern a reference window must match."""
+        return tuple(int(p - self.periods[0]) for p in self.periods)
+
+    @property
+    def gaps(self) -> list[str]:
+        """Human-readable list of missing periods inside the series' span."""
+        missing = []
+        for a, b in zip(self.periods[:-1], self.periods[1:], strict=False):
+            if b - a > 1:
+                missing.append(f"{_label(a + 1, self.frequency)}–{_label(b - 1, self.frequency)}")
+        return missing
+
+    @property
+    def contiguous(self) -> bool:
+        return not self.gaps
+
+    @property
+    def source(self) -> str:
+        return "; ".join(self.sources)
+
+
+def _label(period: int, frequency: str) -> str:
+    if frequency == "month":
+        return f"{period // 12}-{period % 12 + 1:02d}"
+    return str(period)
+
+
+def parse_period(text: object) -> tuple[int, str]:
+    """Parse ``2015`` or ``2015-03`` into (integer period, frequency)."""
+    raw = str(text)
+    m = _YEAR.match(raw)
+    if m:
+        return int(m.group(1)), "year"
+    m = _MONTH.match(raw)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return 12 * int(m.group(1)) + int(m.group(2)) - 1, "month"
+    raise InputError(
+        f"period {raw!r} is neither a year (2015) nor a month (2015-03)",
+        hint="write one period per row; ranges such as 2010-2013 belong in a note, not a row",
+    )
+
+
+def series_from_frame(frame: pd.DataFrame, *, where: str = "table") -> list[Series]:
+    """Validate a long-format frame and split it into :class:`Series` (in file order)."""
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{where} lacks the column(s) {', '.join(missing)}",
+            hint="a series file needs the columns series, period, value "
+            "(optional: group, unit, source)",
+        )
+    if frame.empty:
+        raise InputError(f"{where} has no rows")
+    df = frame.copy()
+    df["series"] = df["series"].astype(str).str.strip()
+    values = pd.to_numeric(df["value"], errors="coerce")
+    bad = df.index[values.isna() & df["value"].notna()].tolist()
+    if bad:
+        raise InputError(
+            f"{where}: value is not a number in row(s) {_rows(bad)}",
+            hint="use plain numbers without thousands separators or notes",
+        )
+    df["value"] = values
+    df = df[df["value"].notna()]
+    negative = df.index[df["value"] < 0].tolist()
+    if negative:
+        raise InputError(
+            f"{where}: negative value in row(s) {_rows(negative)}",
+            hint="counts of donors or transplants cannot be negative; fix or drop those rows",
+        )
+    out: list[Series] = []
+    for name, rows in df.groupby("series", sort=False):
+        parsed = [parse_period(p) for p in rows["period"]]
+        freqs = {f for _, f in parsed}
+        if len(freqs) > 1:
+            raise InputError(
+                f"{where}: series {name!r} mixes years and months",
+                hint="split it into a yearly and a monthly series",
+            )
+        periods = [p for p, _ in parsed]
+        dup = sorted({str(rows["period"].iloc[i]) for i, p in enumerate(periods)
+                      if periods.count(p) > 1})
+        if dup:
+            raise InputError(
+                f"{where}: series {name!r} has duplicate period(s) {', '.join(dup)}",
+                hint="keep one value per period, or give the second publisher its own series name",
+            )
+        unit = None
+        if "unit" in rows.columns:
+            units = {str(u).strip() for u in rows["unit"].dropna() if str(u).strip()}
+            if len(units) > 1:
+                raise InputError(
+                    f"{where}: series {name!r} mixes units ({', '.join(sorted(units))})",
+                    hint="convert to one unit or split the series",
+                )
+            unit = units.pop() if units else None
+        group = None
+        if "group" in rows.columns:
+            groups = {str(g).strip() for g in rows["group"].dropna() if str(g).strip()}
+            group = ", ".join(sorted(groups)) if groups else None
+        sources: list[str] = []
+        if "source" in rows.columns:
+            for s in rows["source"].dropna():
+                s = str(s).strip()
+                if s and s not in sources:
+                    sources.append(s)
+        out.append(
+            Series(
+                name=str(name),
+                periods=np.array(periods),
+                values=rows["value"].to_numpy(float),
+                labels=[str(p) for p in rows["period"]],
+                frequency=freqs.pop(),
+                group=group,
+                unit=unit,
+                sources=sources,
+            )
+        )
+    return out
+
+
+def load_series_csv(path: str | Path) -> list[Series]:
+    """Read a long-format series CSV (see module docstring) and validate it."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no such file: {path}")
+    try:
+        frame = pd.read_csv(path, dtype={"period": str}, keep_default_na=True)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path} is not a readable CSV file: {exc}") from exc
+    frame.index = frame.index + 2  # row numbers as a spreadsheet shows them (header is row 1)
+    return series_from_frame(frame, where=path.name)
+
+
+def _rows(idx: list[int]) -> str:
+    shown = ", ".join(str(i) for i in idx[:8])
+    return shown + (f" and {len(idx) - 8} more" if len(idx) > 8 else "")

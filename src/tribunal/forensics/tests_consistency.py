@@ -1,0 +1,100 @@
+"""Consistency across datasets: parts against totals, two publishers, cumulative counters.
+
+Robertson, Hinde & Lavee (2019, Table 7) set China's 2016 totals side by side: the
+Central Red Cross reports 11,620 organs transplanted while COTRS kidney and liver
+(10,481), lung (204) and heart (380) leave 555 unexplained. These checks measure such
+gaps. *Parts against totals* is calibrated on the GODT comparator exports, where totals
+and their parts are published together (kidney = deceased + living donor, liver =
+deceased + domino + living, lung = deceased + living, deceased donors = DBD + DCD): the
+p-value is the share of comparator country-years whose relative gap is at least as
+large. Two publishers and cumulative counters have no comparator and are reported as
+measured discrepancies (status ``descriptive``).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from tribunal.forensics.calibration import rank_p
+from tribunal.forensics.reference import EXCLUDE, load_godt
+from tribunal.forensics.result import DESCRIPTIVE, OK, Finding
+
+TOTALS = {
+    "total_kidney_tx": ("dd_kidney_tx", "ld_kidney_tx"),
+    "total_liver_tx": ("dd_liver_tx", "domino_liver_tx", "ld_liver_tx"),
+    "total_lung_tx": ("dd_lung_tx", "ld_lung_tx"),
+    "deceased_donors": ("dbd", "dcd"),
+}
+
+
+@functools.lru_cache(maxsize=2)
+def comparator_total_gaps(exclude: tuple[str, ...] = EXCLUDE) -> np.ndarray:
+    """Relative gaps |total - sum(parts)| / total in the GODT comparator country-years.
+
+    Only rows where the total and every part are published (and the total is >= 10).
+    """
+    wide = load_godt()
+    wide = wide[~wide["country"].isin(exclude)]
+    gaps = []
+    for total, parts in TOTALS.items():
+        sub = wide[[total, *parts]].dropna()
+        sub = sub[sub[total] >= 10]
+        gaps.append((np.abs(sub[total] - sub[list(parts)].sum(axis=1)) / sub[total]).to_numpy())
+    return np.concatenate(gaps)
+
+
+def parts_vs_total(name: str, total: float, parts: dict[str, float], *,
+                   level: float = 0.01) -> Finding:
+    """How far published parts fall from their published total, against GODT practice."""
+    s = float(sum(parts.values()))
+    gap = total - s
+    rel = abs(gap) / total if total else float("inf")
+    ref = comparator_total_gaps()
+    p = rank_p(rel, ref) if rel > 0 else 1.0
+    share = float(np.mean(ref >= rel)) if rel > 0 else 1.0
+    listed = " + ".join(f"{k} {v:,.0f}" for k, v in parts.items())
+    f = Finding(
+        series=name, test="parts_vs_total", status=OK, level=level, statistic=rel, p_value=p,
+        flag=bool(p is not None and p <= level), effect_size=gap,
+        effect_label="total minus the sum of its parts",
+        n_reference=int(ref.size),
+        details={"total": total, "parts": parts, "sum_of_parts": s, "relative_gap": rel},
+    )
+    f.explanation = (
+        f"{name}: the total {total:,.0f} and its parts ({listed} = {s:,.0f}) differ by "
+        f"{gap:+,.0f} ({100 * rel:.1f}%); {100 * share:.1f}% of {ref.size:,} GODT comparator "
+        f"country-years show a gap this large between a total and its parts; calibrated "
+        f"p = {p:.3g}" + ("." if f.flag else f" (not flagged at {level:g}).")
+    )
+    return f
+
+
+def two_publishers(name: str, a_label: str, a: float, b_label: str, b: float, *,
+                   level: float = 0.01) -> Finding:
+    """Two publishers' figures for one quantity: the measured discrepancy."""
+    diff = a - b
+    rel = abs(diff) / max(a, b) if max(a, b) > 0 else 0.0
+    f = Finding(series=name, test="two_publishers", status=DESCRIPTIVE, level=level,
+                statistic=rel, effect_size=diff, effect_label=f"{a_label} minus {b_label}",
+                details={a_label: a, b_label: b, "relative_difference": rel})
+    f.explanation = (f"{name}: {a_label} gives {a:,.0f}, {b_label} {b:,.0f}; they differ by "
+                     f"{diff:+,.0f} ({100 * rel:.1f}%). No comparator publishes one quantity "
+                     "twice, so this discrepancy is reported, not calibrated.")
+    return f
+
+
+def cumulative_vs_yearly(name: str, cumulative: float, yearly: dict[str, float], *,
+                         level: float = 0.01) -> Finding:
+    """A cumulative counter against the sum of the yearly figures it should equal."""
+    s = float(sum(yearly.values()))
+    diff = cumulative - s
+    rel = abs(diff) / cumulative if cumulative else 0.0
+    years = ", ".join(f"{k}: {v:,.0f}" for k, v in yearly.items())
+    f = Finding(series=name, test="cumulative_vs_yearly", status=DESCRIPTIVE, level=level,
+                statistic=rel, effect_size=diff, effect_label="cumulative minus sum of years",
+                details={"cumulative": cumulative, "yearly": yearly, "sum": s})
+    f.explanation = (f"{name}: the cumulative figure {cumulative:,.0f} and the sum of the yearly "
+                     f"figures ({years}; sum {s:,.0f}) differ by {diff:+,.0f} ({100 * rel:.2f}%).")
+    return f
