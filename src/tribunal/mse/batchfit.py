@@ -1,0 +1,146 @@
+"""Fit thousands of log-linear models at once on the same table.
+
+Every model of an exhaustive search shares the cells and the candidate columns; a model is
+a mask over the columns (and over the cells, for terms at minus infinity). Newton's method
+then runs on all models together: the Hessians come from one matrix product
+``mu @ P`` where ``P[c]`` is the outer product of cell c's design row, and the solves are
+batched. That is what makes the 32,768 order-2 models on six lists take seconds, not the
+minutes of fitting them one by one with glm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import gammaln
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class BatchFit:
+    """Per-model results of :func:`fit_batch` (arrays of length n_models)."""
+
+    loglik: np.ndarray
+    intercept: np.ndarray
+    var_intercept: np.ndarray
+    converged: np.ndarray
+    rank_deficient: np.ndarray
+
+
+def fit_batch(
+    x: np.ndarray,
+    y: np.ndarray,
+    col_mask: np.ndarray,
+    cell_mask: np.ndarray,
+    *,
+    block: int = 4096,
+    max_iter: int = 60,
+    tol: float = 1e-11,
+    on_progress: ProgressCallback | None = None,
+) -> BatchFit:
+    """Fit Poisson log-linear models given as column and cell masks over one design.
+
+    ``x`` is (cells, columns); ``col_mask`` (models, columns) and ``cell_mask``
+    (models, cells) are boolean. Returns full log-likelihoods (with log y! terms).
+    """
+    n_models = col_mask.shape[0]
+    out = BatchFit(
+        loglik=np.empty(n_models),
+        intercept=np.empty(n_models),
+        var_intercept=np.empty(n_models),
+        converged=np.zeros(n_models, dtype=bool),
+        rank_deficient=np.zeros(n_models, dtype=bool),
+    )
+    n_cells, p = x.shape
+    outer = np.einsum("ci,cj->cij", x, x).reshape(n_cells, p * p)
+    const = float(gammaln(y + 1).sum())
+    for start in range(0, n_models, block):
+        stop = min(start + block, n_models)
+        cm = col_mask[start:stop].astype(float)
+        km = cell_mask[start:stop].astype(float)
+        res = _fit_block(x, y, outer, cm, km, max_iter, tol)
+        ll, b0, v0, conv, rdef = res
+        out.loglik[start:stop] = ll - const
+        out.intercept[start:stop] = b0
+        out.var_intercept[start:stop] = v0
+        out.converged[start:stop] = conv
+        out.rank_deficient[start:stop] = rdef
+        if on_progress is not None:
+            on_progress(stop, n_models)
+    return out
+
+
+def _masked_hessian(mu: np.ndarray, outer: np.ndarray, cm: np.ndarray) -> np.ndarray:
+    b, p = cm.shape
+    h = (mu @ outer).reshape(b, p, p)
+    h *= cm[:, :, None] * cm[:, None, :]
+    idx = np.arange(p)
+    h[:, idx, idx] += 1.0 - cm
+    return h
+
+
+def _fit_block(x, y, outer, cm, km, max_iter, tol):
+    b, p = cm.shape
+    yk = y[None, :] * km
+    # rank: the masked unweighted Gram matrix must be positive definite
+    # Without removed cells a hierarchical design on the 2**J - 1 cells has full rank;
+    # only models with terms at minus infinity need the check.
+    rank_def = np.zeros(b, dtype=bool)
+    reduced = np.flatnonzero(km.min(axis=1) < 1)
+    if reduced.size:
+        eig = np.linalg.eigvalsh(_masked_hessian(km[reduced], outer, cm[reduced]))
+        rank_def[reduced] = eig[:, 0] < 1e-9 * np.maximum(1.0, np.abs(eig[:, -1]))
+    # first IRLS step from mu = y + 0.1, as R's glm starts
+    mu0 = (y[None, :] + 0.1) * km
+    z = np.log(y + 0.1)[None, :] + (yk - mu0) / (y[None, :] + 0.1)
+    h = _masked_hessian(mu0, outer, cm)
+    h[rank_def] += np.eye(p) * 1e-8
+    rhs = ((mu0 * z) @ x) * cm
+    beta = np.linalg.solve(h, rhs[:, :, None])[:, :, 0]
+
+    def loglik(bt: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        eta = np.clip(bt @ x.T, -700.0, 700.0)
+        mu = np.exp(eta) * km[rows]
+        return (yk[rows] * eta).sum(1) - mu.sum(1), mu
+
+    rows = np.arange(b)
+    ll, mu = loglik(beta, rows)
+    converged = np.zeros(b, dtype=bool)
+    active = np.ones(b, dtype=bool)
+    for _ in range(max_iter):
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        grad = ((yk[idx] - mu[idx]) @ x) * cm[idx]
+        h = _masked_hessian(mu[idx], outer, cm[idx])
+        h[rank_def[idx]] += np.eye(p) * 1e-8
+        step = np.linalg.solve(h, grad[:, :, None])[:, :, 0]
+        t = np.ones(idx.size)
+        new_beta = beta[idx] + step
+        new_ll, new_mu = loglik(new_beta, idx)
+        for _half in range(30):
+            bad = new_ll < ll[idx] - 1e-12 * np.abs(ll[idx])
+            if not bad.any():
+                break
+            t[bad] /= 2
+            nb = beta[idx[bad]] + t[bad, None] * step[bad]
+            nl, nm = loglik(nb, idx[bad])
+            new_beta[bad], new_ll[bad], new_mu[bad] = nb, nl, nm
+        # Newton decrement grad' H^-1 grad / 2: the log-likelihood still to gain
+        decrement = 0.5 * np.einsum("bi,bi->b", grad, step)
+        beta[idx], ll[idx], mu[idx] = new_beta, new_ll, new_mu
+        small = decrement <= tol * (np.abs(new_ll) + 1.0)
+        # A vanishing decrement with parameters still moving by whole units is an MLE at
+        # infinity (no existence); the existence check decides, this only flags.
+        steady = np.max(np.abs(t[:, None] * step), axis=1) < 1e-3
+        converged[idx[small & steady]] = True
+        active[idx[small]] = False
+    h = _masked_hessian(mu, outer, cm)
+    h[rank_def] += np.eye(p) * 1e-8
+    e0 = np.zeros((b, p, 1))
+    e0[:, 0, 0] = 1.0
+    v0 = np.linalg.solve(h, e0)[:, 0, 0]
+    return ll, beta[:, 0], v0, converged & ~rank_def, rank_def
