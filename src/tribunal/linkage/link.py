@@ -1,0 +1,259 @@
+"""The whole run: lists in, people and capture histories out, written all at once or not at all.
+
+Lists are read in chunks and normalised into Parquet parts (never held whole in memory),
+DuckDB reads the parts, Splink scores candidate pairs, and the pairs are clustered at the
+chosen threshold and at every threshold of the sensitivity band. Everything is written into
+a hidden sibling folder that is renamed to ``out_dir`` only when complete, so an error
+leaves no half-written output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tribunal.errors import InputError
+from tribunal.jsonutil import dumps
+from tribunal.linkage.capture import (
+    DEFAULT_BAND,
+    apply_decisions,
+    capture_history,
+    cluster,
+    sensitivity_band,
+)
+from tribunal.linkage.mapping import ColumnMapping, resolve
+from tribunal.linkage.model import ModelOptions, TrainedModel, predict, train
+from tribunal.linkage.records import standardise
+from tribunal.linkage.review import (
+    decisions_as_labels,
+    load_decisions,
+    review_accuracy,
+    review_queue,
+)
+from tribunal.linkage.sources import CHUNK_ROWS, SourceInfo, read_chunks, source_name
+from tribunal.progress import ProgressCallback
+
+MARKER = "linkage.json"
+
+
+@dataclass
+class LinkResult:
+    """What a run produced; paths point into ``out_dir``."""
+
+    out_dir: Path
+    n_records: int
+    n_clusters: int
+    threshold: float
+    lists: list[str]
+    capture_table: Path
+    clusters: Path
+    sensitivity: list[dict[str, Any]]
+    sources: list[SourceInfo]
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    review_queue: Path | None = None
+    n_review: int = 0
+    accuracy: dict[str, Any] | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "out_dir": str(self.out_dir), "n_records": self.n_records,
+            "n_clusters": self.n_clusters, "threshold": self.threshold, "lists": self.lists,
+            "capture_table": str(self.capture_table), "clusters": str(self.clusters),
+            "sensitivity": self.sensitivity, "sources": [s.to_dict() for s in self.sources],
+            "notes": self.notes, "warnings": self.warnings,
+            "review_queue": str(self.review_queue) if self.review_queue else None,
+            "n_review": self.n_review, "accuracy": self.accuracy, "seconds": self.seconds,
+        }
+
+
+def _mapping_for(path: Path, mappings: dict[str, ColumnMapping] | None) -> ColumnMapping | None:
+    if not mappings:
+        return None
+    for key in (path.name, path.stem, str(path)):
+        if key in mappings:
+            return mappings[key]
+    return None
+
+
+def normalise_lists(
+    paths: Sequence[str | Path],
+    work_dir: Path,
+    mappings: dict[str, ColumnMapping] | None = None,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    max_records: int | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> tuple[list[SourceInfo], list[Path]]:
+    """Read every list in chunks and write its standard records as Parquet parts."""
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise InputError("no lists given", hint="tribunal link run LIST.csv [LIST2.csv ...]")
+    names = [source_name(p) for p in paths]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise InputError(f"two lists share the name {sorted(dupes)[0]!r}",
+                         hint="list names come from file names; rename one file")
+    work_dir.mkdir(parents=True, exist_ok=True)
+    infos: list[SourceInfo] = []
+    parts: list[Path] = []
+    total = 0
+    for k, path in enumerate(paths):
+        info = SourceInfo(source_name(path), str(path))
+        explicit = _mapping_for(path, mappings)
+        mapping: ColumnMapping | None = None
+        n = 0
+        for chunk in read_chunks(path, info, chunk_rows=chunk_rows):
+            if mapping is None:
+                mapping = resolve(list(chunk.columns), explicit, path.name)
+            std = standardise(chunk, mapping, info.name, start_row=n)
+            n += len(chunk)
+            total += len(chunk)
+            if max_records is not None and total > max_records:
+                raise InputError(
+                    f"more than {max_records:,} records in the lists",
+                    hint="raise --max-records if the machine has the memory, or use the "
+                    "Spark backend for lists beyond one machine",
+                )
+            part = work_dir / f"part-{k:03d}-{len(parts):05d}.parquet"
+            std.to_parquet(part, index=False)
+            parts.append(part)
+            if on_progress:
+                on_progress(total, 0)
+        if mapping is None and not info.columns:
+            raise InputError(f"{path.name} is empty", hint="a list needs a header row and rows")
+        if n == 0:
+            raise InputError(f"{path.name} has a header but no records",
+                             hint="check that the right file or sheet was exported")
+        info.warnings.extend(f"{path.name}: {w}" for w in [])
+        infos.append(info)
+    return infos, parts
+
+
+def _atomic_replace(tmp: Path, out_dir: Path) -> None:
+    if out_dir.exists():
+        if not (out_dir / MARKER).exists() and any(out_dir.iterdir()):
+            raise InputError(f"{out_dir} exists and is not an earlier linkage output",
+                             hint="choose another --out folder or empty this one")
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        out_dir.rename(old)
+        tmp.rename(out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(out_dir)
+
+
+def run_linkage(
+    paths: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    mappings: dict[str, ColumnMapping] | None = None,
+    threshold: float = 0.9,
+    band: Sequence[float] = DEFAULT_BAND,
+    options: ModelOptions | None = None,
+    decisions_path: str | Path | None = None,
+    review_limit: int = 200,
+    chunk_rows: int = CHUNK_ROWS,
+    max_records: int | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> LinkResult:
+    """Link and deduplicate person lists; write clusters and capture histories to ``out_dir``.
+
+    Outputs: ``clusters.csv`` (record -> person), ``capture_history.csv`` (at ``threshold``),
+    ``sensitivity.csv`` and ``band/capture_history_<t>.csv`` (every band threshold),
+    ``review_queue.csv``, ``pairs.parquet`` (scored pairs), ``records/`` (normalised
+    records), ``model.json`` (Splink model) and ``linkage.json`` (this summary).
+    """
+    import duckdb
+    from splink import DuckDBAPI
+
+    if not 0.0 < threshold < 1.0:
+        raise InputError(f"threshold {threshold} is not a probability between 0 and 1")
+    started = time.perf_counter()
+    options = options or ModelOptions()
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir.with_name(f".{out_dir.name}.partial-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        infos, parts = normalise_lists(paths, tmp / "records", mappings,
+                                       chunk_rows=chunk_rows, max_records=max_records,
+                                       on_progress=on_progress)
+        con = duckdb.connect()
+        glob = str(tmp / "records" / "*.parquet").replace("'", "''")
+        con.execute(f"create table records as select * from read_parquet('{glob}', "
+                    "union_by_name = true)")
+        n_records = con.execute("select count(*) from records").fetchall()[0][0]
+        if n_records < 2:
+            raise InputError("fewer than two records in all lists: nothing to link")
+        cols = [r[0] for r in con.execute("describe records").fetchall()]
+        counts = con.execute(
+            "select " + ", ".join(f'count("{c}")' for c in cols) + " from records").fetchall()[0]
+        present = {c for c, k in zip(cols, counts, strict=True) if k}
+        attrs = [c.removeprefix("attr_") for c in cols if c.startswith("attr_")]
+        options.attributes = sorted(set(options.attributes) | set(attrs))
+        decisions = load_decisions(decisions_path)
+        labels = decisions_as_labels(decisions) if len(decisions) else None
+        model: TrainedModel = train(DuckDBAPI(con), "records", present, options, labels)
+        pairs = predict(model, min(options.predict_floor, min(band), threshold))
+        pairs = apply_decisions(pairs, decisions)
+        show = ["unique_id", "source", "row", "name", "sex", "birth_date", "birth_ym",
+                "birth_year", "place_leaf", "id_number"]
+        records = con.execute(
+            "select " + ", ".join(c for c in show if c in cols) + " from records").df()
+        lists = [i.name for i in infos]
+        person = cluster(records, pairs, threshold)
+        clusters = records[["unique_id", "source", "row"]].assign(person_id=person.to_numpy())
+        clusters.to_csv(tmp / "clusters.csv", index=False)
+        table = capture_history(records, person, lists)
+        table.to_csv(tmp / "capture_history.csv", index=False)
+        (tmp / "band").mkdir()
+        sens = []
+        for row in sensitivity_band(records, pairs, sorted(set(band) | {threshold}), lists):
+            name = f"capture_history_{row.threshold:.3f}.csv"
+            row.table.to_csv(tmp / "band" / name, index=False)
+            sens.append({"threshold": row.threshold, "n_people": row.n_people,
+                         "table": str(Path("band") / name)})
+        pd.DataFrame(sens).to_csv(tmp / "sensitivity.csv", index=False)
+        queue = review_queue(pairs, records, threshold, limit=review_limit,
+                             decisions=decisions)
+        queue.to_csv(tmp / "review_queue.csv", index=False)
+        pairs.to_parquet(tmp / "pairs.parquet", index=False)
+        model.linker.misc.save_model_to_json(str(tmp / "model.json"), overwrite=True)
+        accuracy = (review_accuracy(pairs, decisions, threshold).to_dict()
+                    if len(decisions) else None)
+        warnings = [f"{i.name}: {w}" for i in infos for w in i.warnings]
+        result = LinkResult(
+            out_dir=out_dir, n_records=int(n_records), n_clusters=int(person.nunique()),
+            threshold=threshold, lists=lists, capture_table=out_dir / "capture_history.csv",
+            clusters=out_dir / "clusters.csv", sensitivity=sens, sources=infos,
+            notes=model.notes, warnings=warnings, review_queue=out_dir / "review_queue.csv",
+            n_review=len(queue), accuracy=accuracy,
+            seconds=round(time.perf_counter() - started, 2),
+        )
+        (tmp / MARKER).write_text(dumps(result) + "\n", encoding="utf-8")
+        con.close()
+        _atomic_replace(tmp, out_dir)
+        return result
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def load_result(out_dir: str | Path) -> dict[str, Any]:
+    """The summary of an earlier run in ``out_dir``."""
+    path = Path(out_dir) / MARKER
+    if not path.exists():
+        raise InputError(f"{out_dir} holds no linkage output",
+                         hint="run tribunal link run LISTS... --out DIR first")
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,164 @@
+"""Column mapping: which columns of each list hold which standard field.
+
+A mapping YAML names each list file (by file name) and, for each standard field, the column
+or columns holding it::
+
+    lists:
+      hospital_a.csv:
+        name: [姓, 名]          # several columns are joined in order
+        birth_date: 出生日期
+        place: [省, 县]
+      wanted.xlsx:
+        name: Full name
+        id_number: ID
+
+Columns with recognisable headers (姓名, 性别, 出生日期, name, full_name, dob, ...) need no
+mapping; an explicit mapping for a field replaces the recognised one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tribunal.errors import InputError
+
+STANDARD_FIELDS: tuple[str, ...] = (
+    "name", "sex", "birth_date", "birth_year", "place", "event", "event_date", "facility",
+    "id_number",
+)
+
+# Header spellings recognised without a mapping (compared lower-cased, without spaces,
+# underscores or hyphens). Order within a field is the order columns are joined.
+AUTO_HEADERS: dict[str, tuple[str, ...]] = {
+    "name": ("姓名", "名字", "全名", "人名", "name", "fullname", "personname", "姓", "名",
+             "surname", "lastname", "familyname", "firstname", "givenname", "forename"),
+    "sex": ("性别", "sex", "gender"),
+    "birth_date": ("出生日期", "出生年月", "出生年月日", "生日", "dob", "birthdate",
+                   "dateofbirth", "born"),
+    "birth_year": ("出生年份", "出生年", "birthyear", "yearofbirth", "yob"),
+    "place": ("籍贯", "户籍地", "户籍所在地", "出生地", "住址", "地址", "家庭住址", "place",
+              "birthplace", "placeofbirth", "address", "residence", "hometown", "province",
+              "prefecture", "county"),
+    "event": ("事件", "状态", "event", "status"),
+    "event_date": ("死亡日期", "拘留日期", "关押日期", "事件日期", "eventdate", "dateofdeath",
+                   "detentiondate", "dateofdetention"),
+    "facility": ("关押地点", "关押场所", "监狱", "看守所", "医院", "facility", "camp",
+                 "prison", "hospital", "detentionfacility"),
+    "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证", "idnumber",
+                  "idno", "nationalid", "residentid", "idcard"),
+}
+# Surname columns come before given-name columns when both are recognised.
+_NAME_ORDER = ("姓", "surname", "lastname", "familyname")
+
+
+def _fold(header: str) -> str:
+    return re.sub(r"[\s_\-.:：]+", "", str(header)).lower()
+
+
+@dataclass
+class ColumnMapping:
+    """field -> columns, plus ``attributes``: extra columns compared for exact equality."""
+
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    attributes: list[str] = field(default_factory=list)
+
+    def columns(self) -> list[str]:
+        out = [c for cols in self.fields.values() for c in cols]
+        return out + [c for c in self.attributes if c not in out]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"fields": self.fields, "attributes": self.attributes}
+
+
+def recognise(columns: list[str]) -> ColumnMapping:
+    """Map recognisable headers to standard fields."""
+    folded = {_fold(c): c for c in columns}
+    fields: dict[str, list[str]] = {}
+    for name, aliases in AUTO_HEADERS.items():
+        hits = [folded[a] for a in aliases if a in folded]
+        if name == "name":
+            whole = [folded[a] for a in aliases[:7] if a in folded]
+            if whole:
+                hits = whole[:1]
+            else:
+                hits.sort(key=lambda c: 0 if _fold(c) in _NAME_ORDER else 1)
+        elif name == "place":
+            pass  # several place columns join from largest to smallest as written
+        else:
+            hits = hits[:1]
+        if hits:
+            fields[name] = hits
+    return ColumnMapping(fields)
+
+
+def _as_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def parse_mapping(data: object) -> dict[str, ColumnMapping]:
+    """Validate a mapping document (already parsed YAML) into file name -> mapping."""
+    if not isinstance(data, dict):
+        raise InputError("the mapping file must be a YAML mapping of list file names",
+                         hint="see docs/linkage.md for the format")
+    lists = data.get("lists", data)
+    if not isinstance(lists, dict):
+        raise InputError("'lists' in the mapping file must map file names to fields")
+    out: dict[str, ColumnMapping] = {}
+    for fname, spec in lists.items():
+        if not isinstance(spec, dict):
+            raise InputError(f"mapping for {fname!r} must map fields to columns")
+        unknown = [k for k in spec if k not in STANDARD_FIELDS and k != "attributes"]
+        if unknown:
+            raise InputError(
+                f"unknown field(s) {', '.join(map(str, unknown))} in the mapping for {fname!r}",
+                hint=f"standard fields: {', '.join(STANDARD_FIELDS)}, plus 'attributes'",
+            )
+        out[str(fname)] = ColumnMapping(
+            {k: _as_list(v) for k, v in spec.items() if k != "attributes"},
+            _as_list(spec.get("attributes")),
+        )
+    return out
+
+
+def load_mapping(path: str | Path) -> dict[str, ColumnMapping]:
+    """Read a mapping YAML file (see the module docstring for its format)."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no such mapping file: {path}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the mapping file {path}: {exc}") from exc
+    return parse_mapping(data)
+
+
+def resolve(columns: list[str], explicit: ColumnMapping | None, source: str) -> ColumnMapping:
+    """The mapping for one list: recognised headers overridden by explicit fields.
+
+    Raises :class:`InputError` when a mapped column is missing or no name column is found.
+    """
+    mapping = recognise(columns)
+    if explicit:
+        mapping.fields.update({k: v for k, v in explicit.fields.items() if v})
+        mapping.attributes = list(explicit.attributes)
+    missing = [c for c in mapping.columns() if c not in columns]
+    if missing:
+        raise InputError(
+            f"{source}: mapped column(s) not in the file: {', '.join(missing)}",
+            hint=f"the file has: {', '.join(columns[:20])}",
+        )
+    if not mapping.fields.get("name"):
+        raise InputError(
+            f"{source}: no usable name column",
+            hint="name it 姓名/name/full_name, or map it: lists: {FILE: {name: COLUMN}} "
+            "in a --mapping YAML file",
+        )
+    return mapping

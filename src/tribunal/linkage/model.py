@@ -1,0 +1,267 @@
+"""The linkage model: Splink settings built from the normalised keys, trained and applied.
+
+Fellegi & Sunter ("A theory for record linkage", JASA 64, 1969) as implemented by Splink
+(Linacre et al., "Splink: free software for probabilistic record linkage at scale",
+International Journal of Population Data Science 7(3), 2022). Each comparison's levels run
+from strict to loose, so agreement on a strict level is worth more evidence:
+
+- name: exact hanzi > exact romanised key (order-free) > surname-variant key
+  (Wade-Giles/Cantonese/Hokkien/pinyin) > same skeleton > Jaro-Winkler >= 0.92 > two shared
+  elements > Jaro-Winkler >= 0.80 > else; term-frequency adjusted on hanzi and key so that
+  two 王伟 agree for less than two 欧阳修 (Winkler, "Using the EM algorithm for weight
+  computation in the Fellegi-Sunter model", 1988, for the frequency-based weights);
+- birth: same day > date within one typo > same month > same year > +-1 year > else;
+- place: same leaf (county) > same prefecture > same province > else;
+- sex, resident ID, facility and any extra attributes: exact.
+
+Parameters: u by random sampling, m by EM without labels (Dempster, Laird & Rubin 1977);
+m from labelled pairs when reviewed decisions exist. The same settings run on DuckDB
+(default) and on Spark (:mod:`tribunal.linkage.spark`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass
+class ModelOptions:
+    """Settings a user may change; defaults suit lists of a few thousand to a million."""
+
+    seed: int = 20191217
+    u_max_pairs: float = 2e6
+    prior_recall: float = 0.6
+    predict_floor: float = 0.05  # lowest match probability kept for the sensitivity band
+    attributes: list[str] = field(default_factory=list)
+    use_place: bool = True
+    use_sex: bool = True
+    extra_blocking: list[Any] = field(default_factory=list)
+    em_iterations: int = 25
+    em_max_pairs: float = 2e6
+
+
+def _name_comparison():
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    return CustomComparison(
+        output_column_name="name",
+        comparison_description="name across scripts",
+        comparison_levels=[
+            cll.NullLevel("name_key"),
+            cll.ExactMatchLevel("name_hz", term_frequency_adjustments=True).configure(
+                m_probability=0.45),
+            cll.ExactMatchLevel("name_key", term_frequency_adjustments=True).configure(
+                m_probability=0.25),
+            cll.ArrayIntersectLevel("name_variants", 1).configure(
+                label_for_charts="surname variant + given name", m_probability=0.08),
+            cll.ExactMatchLevel("name_skel").configure(
+                label_for_charts="same skeleton", m_probability=0.06),
+            cll.JaroWinklerLevel("name_key", 0.92).configure(m_probability=0.06),
+            cll.ArrayIntersectLevel("name_tokens", 2).configure(m_probability=0.03),
+            cll.JaroWinklerLevel("name_key", 0.80).configure(m_probability=0.04),
+            cll.ElseLevel().configure(m_probability=0.03),
+        ],
+    )
+
+
+def _birth_comparison():
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    return CustomComparison(
+        output_column_name="birth",
+        comparison_description="birth date at the precision both records know",
+        comparison_levels=[
+            cll.NullLevel("birth_year"),
+            cll.ExactMatchLevel("birth_date").configure(m_probability=0.5),
+            cll.DamerauLevenshteinLevel("birth_date", 1).configure(m_probability=0.05),
+            cll.ExactMatchLevel("birth_ym").configure(m_probability=0.2),
+            cll.ExactMatchLevel("birth_year").configure(m_probability=0.15),
+            cll.CustomLevel("abs(birth_year_l - birth_year_r) <= 1", "birth year +-1")
+            .configure(m_probability=0.05),
+            cll.ElseLevel().configure(m_probability=0.05),
+        ],
+    )
+
+
+def _place_comparison():
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    return CustomComparison(
+        output_column_name="place",
+        comparison_description="place at the deepest level both records know",
+        comparison_levels=[
+            cll.NullLevel("place_leaf"),
+            cll.ExactMatchLevel("place_leaf", term_frequency_adjustments=True).configure(
+                m_probability=0.6),
+            cll.ExactMatchLevel("place_prefecture").configure(m_probability=0.2),
+            cll.ExactMatchLevel("place_province").configure(m_probability=0.15),
+            cll.ElseLevel().configure(m_probability=0.05),
+        ],
+    )
+
+
+def blocking_rules(present: set[str], extra: list[Any] | None = None) -> list[Any]:
+    """Rules generating candidate pairs: any of them suffices for a pair to be scored.
+
+    Only rules on columns that hold values are used, so a list without IDs or hanzi does
+    not pay for them.
+    """
+    from splink import block_on
+
+    has = present.__contains__
+    rules = []
+    if has("name_hz"):
+        rules.append(block_on("name_hz"))
+    rules.append(block_on("name_key"))
+    if has("id_number"):
+        rules.append(block_on("id_number"))
+    if has("birth_year"):
+        rules.append(block_on("name_skel", "birth_year"))
+    if has("name_variants"):
+        rules.append(block_on("name_variants", arrays_to_explode=["name_variants"]))
+    if has("birth_date"):
+        rules.append(block_on("birth_date", "substr(name_key, 1, 1)"))
+    rules.extend(extra or [])
+    return rules
+
+
+def present_columns(records: pd.DataFrame) -> set[str]:
+    """Columns of a records frame that hold at least one value."""
+    return {c for c in records.columns if records[c].notna().any()}
+
+
+def build_settings(present: set[str], options: ModelOptions) -> Any:
+    """A Splink :class:`SettingsCreator` for records whose non-empty columns are ``present``.
+
+    All lists go in as one table (``dedupe_only``): duplicates within a list are found as
+    well as links between lists, which a capture-history table needs.
+    """
+    import splink.comparison_library as cl
+    from splink import SettingsCreator
+
+    has = present.__contains__
+
+    comparisons = [_name_comparison()]
+    if has("birth_year"):
+        comparisons.append(_birth_comparison())
+    if options.use_place and has("place_leaf"):
+        comparisons.append(_place_comparison())
+    if options.use_sex and has("sex"):
+        comparisons.append(cl.ExactMatch("sex"))
+    if has("id_number"):
+        comparisons.append(cl.ExactMatch("id_number"))
+    if has("facility"):
+        comparisons.append(cl.ExactMatch("facility").configure(term_frequency_adjustments=True))
+    for attr in options.attributes:
+        col = f"attr_{attr}"
+        if has(col):
+            comparisons.append(cl.ExactMatch(col).configure(term_frequency_adjustments=True))
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=blocking_rules(present, options.extra_blocking),
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+        # Few iterations: on small lists a level seen in no pair otherwise drifts towards
+        # m = 0 until float64 underflows and Splink refuses the model.
+        max_iterations=options.em_iterations,
+    )
+
+
+@dataclass
+class TrainedModel:
+    """A trained Splink linker plus notes on how it was trained."""
+
+    linker: Any
+    notes: list[str] = field(default_factory=list)
+
+
+class _Trainer:
+    """Runs training steps; a step that fails (small lists often lack pairs for one EM
+    block) is noted and the model restored to its state before the step, because a failed
+    Splink EM session can leave comparisons deactivated."""
+
+    def __init__(self, linker: Any, table: Any, notes: list[str]) -> None:
+        self.linker, self.table, self.notes = linker, table, notes
+
+    def step(self, what: str, name: str, *args: Any, **kwargs: Any) -> None:
+        from splink import Linker
+
+        saved = self.linker.misc.save_model_to_json()
+        # EM on small lists can drive the m of a level no match shows towards 0 until
+        # Splink refuses the value; fewer iterations stop before that.
+        retries = (8, 3) if "expectation" in name else ()
+        for attempt in range(len(retries) + 1):
+            try:
+                getattr(self.linker.training, name)(*args, **kwargs)
+                if attempt:
+                    self.notes.append(f"{what}: stopped after {retries[attempt - 1]} EM "
+                                      "iterations (small data)")
+                return
+            except Exception as exc:  # Splink raises generic exceptions here
+                error = str(exc).splitlines()[0][:200]
+                trial = dict(saved)
+                if attempt < len(retries):
+                    trial["max_iterations"] = retries[attempt]
+                self.linker = Linker(self.table, trial, log_level=logging.ERROR)
+        self.notes.append(f"{what} skipped: {error}")
+        self.linker = Linker(self.table, saved, log_level=logging.ERROR)
+
+
+def train(
+    db_api: Any,
+    table: Any,
+    present: set[str],
+    options: ModelOptions,
+    labels: pd.DataFrame | None = None,
+) -> TrainedModel:
+    """Train the model on ``table`` (a frame, or the name of a table ``db_api`` holds).
+
+    ``table`` holds standard records from all lists (``source`` tells them apart) and
+    ``present`` its non-empty columns. ``labels`` optionally holds reviewed pairs
+    (``unique_id_l``, ``unique_id_r``, ``clerical_match_score``) used to estimate m after EM.
+    """
+    from splink import Linker, block_on
+
+    settings = build_settings(present, options)
+    sdf = db_api.register(table)
+    linker = Linker(sdf, settings, log_level=logging.ERROR)
+    notes: list[str] = []
+    t = _Trainer(linker, sdf, notes)
+    deterministic = [block_on("name_key", "birth_year")]
+    if "id_number" in present:
+        deterministic.append(block_on("id_number"))
+    t.step("prior estimate", "estimate_probability_two_random_records_match",
+           deterministic, recall=options.prior_recall)
+    t.step("u estimate", "estimate_u_using_random_sampling",
+           max_pairs=options.u_max_pairs, seed=options.seed)
+    t.step("EM on name", "estimate_parameters_using_expectation_maximisation",
+           block_on("name_key"), estimate_without_term_frequencies=True)
+    # A second block that leaves the name comparison free to be trained; it must not use
+    # any name column, or Splink holds the name comparison fixed.
+    second = (block_on("birth_year") if "birth_year" in present
+              else block_on("place_leaf") if "place_leaf" in present else None)
+    if second is not None:
+        t.step("EM on birth", "estimate_parameters_using_expectation_maximisation",
+               second, estimate_without_term_frequencies=True,
+               max_pairs=options.em_max_pairs)
+    if labels is not None and len(labels):
+        lab = db_api.register(labels[["unique_id_l", "unique_id_r", "clerical_match_score"]])
+        t.step("m from labels", "estimate_m_from_pairwise_labels", lab)
+    return TrainedModel(t.linker, notes)
+
+
+def predict(model: TrainedModel, floor: float) -> pd.DataFrame:
+    """Scored candidate pairs with match probability >= ``floor`` as a pandas frame."""
+    pred = model.linker.inference.predict(threshold_match_probability=floor)
+    frame = pred.as_pandas_dataframe()
+    keep = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
+    return frame[[c for c in keep if c in frame.columns]]
