@@ -200,12 +200,14 @@ class SearchIndex:
         sensitivity: str | None = None,
         include_protected: bool = False,
         limit: int = 20,
+        snippets: bool = True,
     ) -> list[Hit]:
         """Documents matching every word/phrase of ``query``, best BM25 first.
 
         Filters are exact (``kind``, ``language``, ``sensitivity``) or inclusive date
         bounds (ISO dates; a document without a date fails any date bound). A query with
-        no searchable characters returns no hits.
+        no searchable characters returns no hits. ``snippets=False`` skips reading the
+        texts (ids, scores and metadata only: faster for large result sets).
         """
         parsed = parse_query(query)
         if parsed.empty or limit <= 0:
@@ -240,6 +242,8 @@ class SearchIndex:
             hit = Hit(doc_id, -float(score), None, None, kind_, lang, date, sens)
             if sens == "protected" and not include_protected:
                 hit.redacted = True
+            elif not snippets:
+                hit.title = title
             else:
                 (text,) = self._db.execute(
                     "SELECT text FROM docs WHERE rowid=?", (rowid,)
