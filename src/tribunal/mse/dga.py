@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from scipy.special import gammaln, logsumexp
 
 from tribunal.errors import InputError
@@ -38,8 +39,8 @@ from tribunal.mse.table import CaptureTable
 
 MIN_LISTS, MAX_LISTS = 3, 5
 DEFAULT_GRID_FACTOR = 20
-# Cells of the joint (graphs x grid) matrix computed at once; bounds memory near 64 MB.
-_CHUNK_CELLS = 8_000_000
+# Cells of the joint (graphs x grid) matrix computed at once; bounds memory near 8 MB.
+_CHUNK_CELLS = 1_000_000
 _TOP_MODELS = 5
 
 
@@ -180,6 +181,8 @@ def dga_posterior(
     j = table.n_lists
     graphs = decomposable_graphs(j)
     coef = _graph_coefficients(j)
+    # About 5 of the 31 subsets enter each graph: a sparse product is ~3x faster.
+    coef_sparse = sparse.csr_matrix(coef)
     subset_ml = _subset_log_ml(table, missing, delta)
     n_total = table.n_observed + missing
     base = gammaln(n_total + 1.0) - gammaln(missing + 1.0) + prior.log_density(n_total)
@@ -192,9 +195,20 @@ def dga_posterior(
     chunks = range(0, missing.size, step)
     for k, start in enumerate(chunks):
         sl = slice(start, start + step)
-        joint = coef @ subset_ml[:, sl] + base[sl] + model_lp[:, None]
-        log_pn[sl] = logsumexp(joint, axis=0)
-        log_model = np.logaddexp(log_model, logsumexp(joint, axis=1))
+        joint = np.asarray(coef_sparse @ subset_ml[:, sl])
+        joint += base[sl]
+        joint += model_lp[:, None]
+        # One exponentiation serves both margins: columns scaled by their own maximum,
+        # rows re-weighted by each column's maximum relative to the chunk's.
+        col_max = joint.max(axis=0)
+        np.subtract(joint, col_max, out=joint)
+        np.exp(joint, out=joint)
+        col_sum = joint.sum(axis=0)
+        log_pn[sl] = col_max + np.log(col_sum)
+        chunk_max = col_max.max()
+        row_sum = joint @ np.exp(col_max - chunk_max)
+        with np.errstate(divide="ignore"):
+            log_model = np.logaddexp(log_model, chunk_max + np.log(row_sum))
         if on_progress is not None:
             on_progress(k + 1, len(chunks))
     total = logsumexp(log_pn)
