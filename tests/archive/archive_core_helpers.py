@@ -8,20 +8,20 @@ from tribunal.archive.case import Case
 from tribunal.archive.extract.model import ExtractedTable, Extraction, ExtractionError
 
 
-def fake_extract(path: Path) -> Extraction:
-    """A stand-in extractor: text files give their text, ``*.csv`` a table, ``*.pdf`` fails
-    as encrypted when it contains ``/Encrypt``; everything else is opaque."""
+def fake_extract(path: Path, declared_mime: str | None = None) -> Extraction:
+    """A stand-in extractor: text files give their text, CSV a table, a PDF fails as
+    encrypted when it contains ``/Encrypt``; everything else is opaque."""
     data = Path(path).read_bytes()
-    name = Path(path).name
-    if name.endswith(".pdf") and b"/Encrypt" in data:
+    mime = declared_mime or ""
+    if mime == "application/pdf" and b"/Encrypt" in data:
         raise ExtractionError("encrypted PDF")
-    if name.endswith(".csv"):
+    if mime == "text/csv":
         lines = [line.split(",") for line in data.decode().splitlines()]
         return Extraction(
             kind="table", mime="text/csv", text=data.decode(),
-            tables=[ExtractedTable("sheet", lines[0], lines[1:])],
+            tables=[ExtractedTable(Path(path).stem, lines[0], lines[1:])],
         )  # fmt: skip
-    if name.endswith((".txt", ".html")):
+    if mime in ("text/plain", "text/html"):
         return Extraction(kind="document", mime="text/plain", text=data.decode("utf-8", "replace"))
     return Extraction(kind="other", mime="application/octet-stream")
 

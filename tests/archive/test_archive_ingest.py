@@ -39,7 +39,7 @@ def test_ingest_folder_dedupes_records_every_event_and_signs(tmp_path):
     # text and table derivations are items linked to their parent
     table_file = next(f for f in report.files if f.path.endswith("table.csv"))
     kids = list_items(case.db, parent_id=table_file.item_id)
-    assert {k.relation for k in kids} == {"text", "table:sheet"}
+    assert {k.relation for k in kids} == {"text", "table:table"}  # named after table.csv
     assert all(k.sensitivity == "restricted" for k in kids)
     # ledger: one leaf per ingest event and per derived item, a head over all of them
     n_events = case.db.execute("SELECT COUNT(*) FROM ingests").fetchone()[0]
@@ -90,10 +90,10 @@ def test_bad_input_is_reported_and_the_batch_goes_on(tmp_path, monkeypatch):
 
     monkeypatch.setattr(BlobStore, "put_file", put_file)
 
-    def flaky(path):
+    def flaky(path, declared_mime=None):
         if Path(path).read_bytes().startswith(b"\xff\xfe\x00\xd8"):
             raise ValueError("decoder exploded")
-        return fake_extract(path)
+        return fake_extract(path, declared_mime)
 
     case = new_case(tmp_path)
     _ingest(case, [tmp_path / "nope"])  # an empty first batch must not break anything

@@ -41,7 +41,8 @@ def index_items(case: Case, item_ids: list[str]) -> list[str]:
             parent = fetch_item_row(case.db, row["parent_id"]) if row["parent_id"] else row
             with case.blobs.open(row["sha256"]) as fh:
                 text = fh.read().decode("utf-8", "replace")
-            captured = (parent or row).get("captured_at") or (parent or row).get("created_at")
+            # Only a real capture time feeds the date filter; an ingest time would mislead.
+            captured = (parent or row).get("captured_at")
             index.add(
                 item_id,
                 text,

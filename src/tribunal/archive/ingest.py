@@ -9,7 +9,8 @@ For each file the order is what makes a crash harmless (``kill -9`` at any insta
    written;
 4. after the commit the new text is added to the search index (derived state, rebuildable:
    a queue table inside the same transaction remembers what still needs indexing);
-5. at the end of the command the custody module signs a new tree head.
+5. every batch's transaction ends by signing a new tree head (custody module), so no
+   committed state of the case has leaves outside a signed head.
 
 A crash before step 3 commits leaves only unreferenced blobs (harmless: the re-run finds
 them and stores nothing twice) or orphan ``*.part`` files (removed at the next ingest).
@@ -114,7 +115,7 @@ def ingest_paths(
     on_progress: ProgressCallback | None = None,
     extractor: Extractor | None | str = "default",
     index: bool = True,
-    sign: bool = True,
+    batch_files: int = BATCH_FILES,
 ) -> IngestReport:
     """Ingest files and folders (recursively) into ``case`` with the same capture metadata.
 
@@ -142,17 +143,14 @@ def ingest_paths(
                 else:
                     report.files.append(outcome)
                     report.bytes += outcome.size
-            if writer.due(BATCH_FILES, BATCH_BYTES, BATCH_SECONDS):
+            if writer.due(batch_files, BATCH_BYTES, BATCH_SECONDS):
                 writer.flush()
             if on_progress:
                 on_progress(done, total)
         writer.flush()
         writer.close()
-        if sign and writer.appended:
-            from tribunal.archive import ledger
-
-            with case.transaction():
-                report.head = ledger.sign_head(case)
+        case.blobs.clean_tmp()
+        report.head = writer.head
     report.seconds = time.perf_counter() - start
     return report
 
@@ -210,33 +208,39 @@ def _ingest_one(
 def _extract(extract_fn: Extractor, stored: Path, original: Path) -> tuple[Any, str | None]:
     """Run the extractor on the stored copy (what we hashed), never on the live file.
 
-    The extractor sees the original file name through a read-only symlink in tmp/ so that
-    it can use the extension as a hint, while reading the exact bytes that were hashed.
+    The original name's type (from its extension) is passed as a hint, since the blob's
+    own name has none; tables named after the blob get the original's stem back.
     """
+    import mimetypes
+
     from tribunal.archive.extract import ExtractionError
 
-    link_dir = stored.parents[2] / "tmp"
-    link = link_dir / f"x-{os.getpid()}-{time.monotonic_ns()}{_safe_suffix(original)}"
+    declared = mimetypes.guess_type(display_name(original.name), strict=False)[0]
     try:
-        os.symlink(stored, link)
-    except OSError:
-        link = stored
-    try:
-        return extract_fn(link), None
+        if _takes_hint(extract_fn):
+            result = extract_fn(stored, declared_mime=declared)
+        else:
+            result = extract_fn(stored)
     except ExtractionError as exc:
         return None, f"no text extracted: {exc.reason}"
     except MemoryError:
         return None, "no text extracted: out of memory"
     except Exception as exc:  # an extractor bug must not stop the batch or lose the original
         return None, f"no text extracted: extractor failed ({type(exc).__name__}: {exc})"
-    finally:
-        if link != stored:
-            link.unlink(missing_ok=True)
+    stem = display_name(original.stem) or "table"
+    for table in getattr(result, "tables", None) or []:
+        if table.name == stored.stem:
+            table.name = stem
+    return result, None
 
 
-def _safe_suffix(path: Path) -> str:
-    suffix = display_name(path.suffix)
-    return suffix if suffix.isascii() and suffix.replace(".", "").isalnum() and len(suffix) <= 10 else ""
+def _takes_hint(fn: Extractor) -> bool:
+    import inspect
+
+    try:
+        return "declared_mime" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def metadata_json(metadata: dict[str, Any]) -> str:

@@ -53,7 +53,9 @@ class BatchWriter:
         self._bytes = 0
         self._since = time.monotonic()
         self._to_index: list[str] = []
+        self._unsigned = 0
         self.appended = 0
+        self.head: Any = None
 
     # -- transaction control ------------------------------------------------------------
 
@@ -75,6 +77,13 @@ class BatchWriter:
         if not self._open:
             return
         self.case.blobs.sync()
+        if self._unsigned:
+            # A head inside the batch's own transaction: every committed state of the case,
+            # even one a kill -9 interrupts right after, has all its leaves signed.
+            from tribunal.archive import ledger
+
+            self.head = ledger.sign_head(self.case)
+            self._unsigned = 0
         self.db.execute("COMMIT")
         self._open = False
         self._files = self._bytes = 0
@@ -103,6 +112,7 @@ class BatchWriter:
 
         seq = ledger.append(self.db, action, fields)
         self.appended += 1
+        self._unsigned += 1
         return seq
 
     def add_original(
@@ -236,7 +246,8 @@ class BatchWriter:
                 self.add_derived(
                     parent_id, text.encode("utf-8", "replace"),
                     relation="text", kind="text", mime="text/plain; charset=utf-8",
-                    filename=f"{filename}.txt", language=language,
+                    filename=f"{filename}.txt",
+                    language=getattr(extraction, "language", None) or language,
                     metadata={"chars": len(text), "extractor": "tribunal.archive.extract"},
                 )  # fmt: skip
             )
@@ -278,7 +289,10 @@ class BatchWriter:
             return 0
         done = indexing.index_items(self.case, queued)
         if done:
-            self.db.executemany("DELETE FROM index_queue WHERE item_id = ?", [(i,) for i in done])
+            with self.case.transaction():
+                self.db.executemany(
+                    "DELETE FROM index_queue WHERE item_id = ?", [(i,) for i in done]
+                )
         return len(done)
 
 
