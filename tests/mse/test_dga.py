@@ -135,6 +135,12 @@ def test_priors_and_progress() -> None:
     assert calls and calls[-1][0] == calls[-1][1]
     assert flat.estimate >= inv.estimate  # 1/N pulls towards small N
     assert flat.parameters["prior"] == {"name": "uniform"}
+    nb = estimate_dga(t, prior="negbin:13.14,55.17")
+    assert nb.parameters["prior"] == {"name": "negative-binomial", "a": 13.14, "b": 55.17}
+    with pytest.raises(InputError, match="negbin:13.14,55.17"):
+        estimate_dga(t, prior="negbin:13.14")
+    with pytest.raises(InputError, match="a > 0"):
+        estimate_dga(t, prior="negbin:-1,2")
 
 
 def test_small_grid_cap_warns() -> None:

@@ -77,7 +77,7 @@ class NPrior:
         return {"name": self.name, **self.params}
 
 
-PRIOR_HINT = "use '1/N', 'uniform' or negative_binomial_prior(a, b)"
+PRIOR_HINT = "use '1/N', 'uniform' or 'negbin:A,B' (negative_binomial_prior(a, b))"
 
 
 def negative_binomial_prior(a: float, b: float) -> NPrior:
@@ -99,6 +99,13 @@ def _resolve_prior(prior: str | NPrior) -> NPrior:
         return NPrior("1/N")
     if key in ("uniform", "flat"):
         return NPrior("uniform")
+    name, _, args = key.partition(":")
+    if name in ("negative-binomial", "negbin") and args:
+        try:
+            a, b = (float(x) for x in args.split(","))
+        except ValueError:
+            raise InputError(f"cannot read {prior!r}", hint="write e.g. negbin:13.14,55.17") from None
+        return negative_binomial_prior(a, b)
     raise InputError(f"unknown prior on N: {prior!r}", hint=PRIOR_HINT)
 
 
