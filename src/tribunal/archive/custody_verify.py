@@ -28,18 +28,22 @@ from typing import Any
 
 from tribunal.archive import merkle, signing
 from tribunal.archive.custody_types import ZERO_HASH, Problem, TreeHead, as_bytes
-from tribunal.archive.ledger import ENTRY_VERSION, canonical_json, heads
+from tribunal.archive.ledger import ENTRY_VERSION, heads
 
 
-def _check_entry(seq: int, entry: bytes, stored_leaf: bytes) -> list[Problem]:
+def _check_entry(seq: int, entry: bytes, stored_leaf: bytes, leaf: bytes) -> list[Problem]:
     problems: list[Problem] = []
-    if merkle.leaf_hash(entry) != stored_leaf:
+    if leaf != stored_leaf:
         problems.append(
             Problem("entry-hash", f"ledger entry {seq}: leaf hash does not match its entry", seq=seq)
         )
     try:
         data = json.loads(entry)
-        canonical = isinstance(data, dict) and canonical_json(data) == entry
+        # the same serialisation as ledger.canonical_json; values came from JSON, so only
+        # NaN/Infinity (which json.loads accepts) need refusing
+        canonical = isinstance(data, dict) and json.dumps(
+            data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode("utf-8") == entry
     except (ValueError, UnicodeDecodeError):
         data, canonical = None, False
     if not isinstance(data, dict) or not canonical:
@@ -96,8 +100,9 @@ def verify_ledger(
             )
         expected = seq + 1
         entry, stored = as_bytes(entry), as_bytes(stored)
-        problems.extend(_check_entry(seq, entry, stored))
-        leaves.append(merkle.leaf_hash(entry))
+        leaf = merkle.leaf_hash(entry)
+        problems.extend(_check_entry(seq, entry, stored, leaf))
+        leaves.append(leaf)
         if on_progress is not None and len(leaves) % 4096 == 0:
             on_progress(len(leaves), total)
     if on_progress is not None:
