@@ -92,6 +92,41 @@ VECTOR_ROOTS = [
 ]
 
 
+# Published audit paths and consistency proofs over the same leaves (the
+# certificate-transparency / transparency-dev "testonly" reference vectors), used as data.
+VECTOR_INCLUSION = [
+    (0, 8, ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
+    (5, 8, ["bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
+]  # fmt: skip
+VECTOR_CONSISTENCY = [
+    (2, 8, ["5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
+    (6, 8, ["0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
+    (2, 5, ["5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"]),
+]  # fmt: skip
+
+
+def test_published_proofs() -> None:
+    hashes = [leaf_hash(e) for e in VECTOR_LEAVES]
+    tree = MerkleTree(hashes)
+    for index, size, expected in VECTOR_INCLUSION:
+        assert [p.hex() for p in tree.inclusion_proof(index, size)] == expected
+        proof = [bytes.fromhex(p) for p in expected]
+        assert verify_inclusion(hashes[index], index, size, proof, bytes.fromhex(VECTOR_ROOTS[size - 1]))
+    for m, n, expected in VECTOR_CONSISTENCY:
+        assert [p.hex() for p in tree.consistency_proof(m, n)] == expected
+        proof = [bytes.fromhex(p) for p in expected]
+        root_m, root_n = (bytes.fromhex(VECTOR_ROOTS[s - 1]) for s in (m, n))
+        assert verify_consistency(m, n, root_m, root_n, proof)
+
+
 def test_empty_tree_is_hash_of_empty_string() -> None:
     assert root([]) == EMPTY_ROOT == hashlib.sha256(b"").digest()
     assert EMPTY_ROOT.hex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
