@@ -131,6 +131,7 @@ def estimate_loglinear(
             "terms at minus infinity (lists that never overlap): "
             + ", ".join(format_model(fit.empty_terms, table.lists))
         )
+    details: dict[str, object] = {"fit": fit}
     interval = prof
     interval_kind = "profile likelihood (conditional on the chosen model)"
     if bootstrap:
@@ -139,6 +140,7 @@ def estimate_loglinear(
             level=level, on_progress=on_progress,
         )
         diagnostics["bootstrap"] = boot.summary()
+        details["replicates"] = boot.replicates
         interval = boot.interval
         interval_kind = "BCa bootstrap with model selection in every resample"
         if boot.n_failed:
@@ -159,5 +161,5 @@ def estimate_loglinear(
         parameters={**choice.describe(), "bootstrap": bootstrap, "seed": seed, "level": level},
         diagnostics=diagnostics,
         warnings=warnings,
-        details={"fit": fit},
+        details=details,
     )

@@ -1,0 +1,247 @@
+"""``tribunal mse``: multiple systems estimation from a capture-history CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tribunal.cli.output import console, emit, json_option
+
+
+@click.group()
+def mse() -> None:
+    """Estimate a population from overlapping incomplete lists.
+
+    \b
+    TABLE.csv has one 0/1 column per list and a 'count' column (or one row per person
+    without 'count'), and optionally a stratum column named with --stratum.
+    \b
+      tribunal mse estimate T.csv                     log-linear, best model by BIC
+      tribunal mse estimate T.csv --search csv --bootstrap 1000 --seed 1
+      tribunal mse estimate T.csv --method lcmcr --chains 4
+      tribunal mse models T.csv                       rank every hierarchical model
+      tribunal mse closed T.csv                       Rcapture's M0, Mt, Mh, Mth
+    """
+
+
+def _read(path: Path, stratum: str | None):
+    from tribunal.mse.table import read_table
+
+    return read_table(path, stratum_column=stratum)
+
+
+def _public(result: Any) -> dict[str, Any]:
+    """The result without its bulky in-memory details (fits, draws)."""
+    data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
+    data.pop("details", None)
+    for stratum in data.get("diagnostics", {}).get("strata", []) or []:
+        if isinstance(stratum, dict):
+            stratum.pop("details", None)
+    return data
+
+
+def _fmt_interval(interval) -> str:
+    if not interval:
+        return "n/a"
+    lo, hi = interval
+    hi_s = "inf" if hi == float("inf") else f"{hi:,.1f}"
+    return f"[{lo:,.1f}, {hi_s}]"
+
+
+def _print_result(data: dict[str, Any]) -> None:
+    where = f" (stratum {data['stratum']})" if data.get("stratum") else ""
+    console.print(f"[bold]{data['method']}[/bold]{where}: N = {data['estimate']:,.1f}  "
+                  f"95% {_fmt_interval(data.get('interval'))}")
+    console.print(f"  observed {data['n_observed']:,} on lists {', '.join(data['lists'])}")
+    if data.get("model") is not None and data["method"] == "loglinear":
+        console.print(f"  model: {', '.join(data['model']) or 'main effects (independence)'}")
+    diag = data.get("diagnostics") or {}
+    kind = diag.get("interval_kind") or diag.get("interval_method")
+    if kind:
+        console.print(f"  interval: {kind}")
+    for s in diag.get("strata", []) or []:
+        console.print(f"  stratum {s['stratum']}: N = {s['estimate']:,.1f} "
+                      f"{_fmt_interval(s.get('interval'))}  observed {s['n_observed']:,}")
+    for w in data.get("warnings", []):
+        console.print(f"  [yellow]warning:[/yellow] {w}")
+    console.print(f"  input sha256 {data['input_sha256'][:16]}...")
+
+
+@mse.command()
+@click.argument("table_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--method", type=click.Choice(["loglinear", "dga", "lcmcr"]), default="loglinear",
+              show_default=True, help="Estimator.")
+@click.option("--model", help='Log-linear: a fixed model, e.g. "A:B,B:C" (column names).')
+@click.option("--search", type=click.Choice(["exhaustive", "bhs", "csv"]),
+              help="Log-linear model search (default exhaustive for <= 6 lists, else csv).")
+@click.option("--max-order", type=int, default=2, show_default=True,
+              help="Log-linear exhaustive search: highest interaction order.")
+@click.option("--criterion", type=click.Choice(["aic", "bic"]), default="bic",
+              show_default=True, help="Log-linear exhaustive search: ranking criterion.")
+@click.option("--p-threshold", type=float,
+              help="Stepwise searches: p-value threshold (bhs 0.05, csv 0.02).")
+@click.option("--bootstrap", type=int, default=0, show_default=True,
+              help="Log-linear: BCa resamples redoing the model choice (0 = profile interval).")
+@click.option("--stratum", help="Column holding the stratum; estimates each and the total.")
+@click.option("--seed", type=int, default=None, help="Seed for every random step.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a PNG: observed vs fitted (log-linear) or the posterior of N.")
+@click.option("--K", "K", type=int, help="LCMCR: number of latent classes (truncation).")
+@click.option("--chains", type=int, help="LCMCR: independent chains.")
+@click.option("--burnin", type=int, help="LCMCR: burn-in sweeps per chain.")
+@click.option("--samples", type=int, help="LCMCR: draws kept per chain.")
+@click.option("--thin", type=int, help="LCMCR: sweeps between kept draws.")
+@click.option("--delta", type=float, help="dga: Dirichlet hyper-parameter delta.")
+@click.option("--prior", help="dga: prior on N.")
+@click.option("--max-missing", type=int, help="dga: largest number of unseen cases on the grid.")
+@json_option
+def estimate(
+    table_csv: Path, method: str, model: str | None, search: str | None, max_order: int,
+    criterion: str, p_threshold: float | None, bootstrap: int, stratum: str | None,
+    seed: int | None, plot_path: Path | None, K: int | None, chains: int | None,
+    burnin: int | None, samples: int | None, thin: int | None, delta: float | None,
+    prior: str | None, max_missing: int | None, as_json: bool,
+) -> None:
+    """Estimate the population size from TABLE_CSV.
+
+    Log-linear: the estimate is the MLE and the interval the profile-likelihood interval of
+    the chosen model, or the BCa bootstrap interval with --bootstrap N. dga and lcmcr: the
+    posterior median and the 95% equal-tailed credible interval.
+    """
+    from tribunal.errors import InputError
+    from tribunal.mse.strata import estimate_strata, estimate_table
+    from tribunal.progress import progress_bar
+
+    loglinear_only = {"model": model, "search": search, "p_threshold": p_threshold,
+                      "bootstrap": bootstrap or None}
+    if method != "loglinear" and any(v is not None for v in loglinear_only.values()):
+        given = [k for k, v in loglinear_only.items() if v is not None]
+        raise InputError(f"--{given[0].replace('_', '-')} applies to --method loglinear only")
+    if method == "loglinear":
+        options: dict[str, Any] = {
+            **loglinear_only, "max_order": max_order, "criterion": criterion,
+            "bootstrap": bootstrap, "seed": seed,
+        }
+    elif method == "lcmcr":
+        options = {"K": K, "chains": chains, "burnin": burnin, "samples": samples,
+                   "thin": thin, "seed": seed}
+    else:
+        options = {"delta": delta, "prior": prior, "max_missing": max_missing, "seed": seed}
+    tables = _read(table_csv, stratum)
+    with progress_bar(f"mse {method}", enabled=None if not as_json else False) as bar:
+        if stratum is None:
+            result = estimate_table(tables[None], method, options, on_progress=bar)
+        else:
+            result = estimate_strata(tables, method, options, seed=seed)
+    if plot_path is not None:
+        _plot(result, plot_path)
+    data = _public(result)
+    if plot_path is not None:
+        data["plot"] = str(plot_path)
+    emit(data, as_json, _print_result)
+
+
+def _plot(result: Any, path: Path) -> None:
+    from tribunal.errors import InputError
+    from tribunal.mse import plots
+    from tribunal.mse.strata import draws_of
+
+    fit = result.details.get("fit")
+    if fit is not None:
+        plots.plot_observed_fitted(fit, path)
+        return
+    post = result.details.get("posterior_N")
+    if isinstance(post, dict) and "N" in post:
+        plots.plot_posterior(post["N"], path, weights=post.get("probability"))
+        return
+    draws = draws_of(result)
+    if draws is None:
+        raise InputError("this result has nothing to plot (no fit and no posterior draws)")
+    plots.plot_posterior(draws, path, title=f"Posterior of N ({result.method})")
+
+
+@mse.command()
+@click.argument("table_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--max-order", type=int, default=2, show_default=True)
+@click.option("--criterion", type=click.Choice(["aic", "bic"]), default="bic", show_default=True)
+@click.option("--top", type=int, default=15, show_default=True, help="How many models to list.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a PNG bar chart of the best models' weights.")
+@json_option
+def models(table_csv: Path, max_order: int, criterion: str, top: int,
+           plot_path: Path | None, as_json: bool) -> None:
+    """Rank every hierarchical log-linear model up to --max-order by AIC or BIC."""
+    from tribunal.mse.existence import MESSAGES, check_existence
+    from tribunal.mse.hierarchy import format_model
+    from tribunal.mse.selection import exhaustive_search
+    from tribunal.progress import progress_bar
+
+    table = _read(table_csv, None)[None]
+    with progress_bar("fitting models", enabled=None if not as_json else False) as bar:
+        res = exhaustive_search(table, max_order=max_order, criterion=criterion,
+                                on_progress=bar)
+    rows = []
+    for r in res.ranked[:top]:
+        code = r.existence_code
+        if code is None:
+            code = check_existence(table, r.model).code
+        rows.append({
+            "model": format_model(r.model, table.lists), "estimate": r.estimate,
+            "aic": r.aic, "bic": r.bic, "n_params": r.n_params, "existence_code": code,
+            "existence": MESSAGES[code],
+        })
+    data = {"criterion": criterion, "max_order": max_order, "n_models": res.n_models,
+            "best": res.best.terms, "best_estimate": res.best.estimate, "models": rows,
+            "input_sha256": table.input_sha256}
+    if plot_path is not None:
+        from tribunal.mse.plots import plot_model_weights
+
+        ok = [r for r in rows if r["existence_code"] == 0]
+        plot_model_weights([", ".join(r["model"]) for r in ok], [r[criterion] for r in ok],
+                           [r["estimate"] for r in ok], plot_path, criterion=criterion.upper())
+        data["plot"] = str(plot_path)
+
+    def human(d: dict[str, Any]) -> None:
+        from rich.table import Table
+
+        t = Table(title=f"{d['n_models']:,} models, ranked by {criterion.upper()}")
+        for col in ("rank", "model", "N", "AIC", "BIC", "MLE"):
+            t.add_column(col, justify="right" if col != "model" else "left")
+        for i, r in enumerate(d["models"], 1):
+            est = f"{r['estimate']:,.1f}" if r["existence_code"] == 0 else "n/a"
+            t.add_row(str(i), ", ".join(r["model"]) or "main effects", est,
+                      f"{r['aic']:.2f}", f"{r['bic']:.2f}",
+                      "ok" if r["existence_code"] == 0 else f"fails ({r['existence_code']})")
+        console.print(t)
+        console.print(f"best model with an existing MLE: {', '.join(d['best']) or 'main effects'}"
+                      f"  N = {d['best_estimate']:,.1f}")
+
+    emit(data, as_json, human)
+
+
+@mse.command()
+@click.argument("table_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+def closed(table_csv: Path, as_json: bool) -> None:
+    """Rcapture-style closed-population models: M0, Mt, Mh and Mth (Chao, Poisson2,
+    Darroch, Gamma3.5), with estimates, standard errors, deviance and AIC/BIC."""
+    from tribunal.mse.closed import closedp
+
+    table = _read(table_csv, None)[None]
+    fits = [f.to_dict() for f in closedp(table)]
+    data = {"n_observed": table.n_observed, "models": fits, "input_sha256": table.input_sha256}
+
+    def human(d: dict[str, Any]) -> None:
+        from rich.table import Table
+
+        t = Table(title=f"Closed-population models, {d['n_observed']} captured")
+        for col in ("model", "N", "s.e.", "deviance", "df", "AIC", "BIC"):
+            t.add_column(col, justify="left" if col == "model" else "right")
+        for f in d["models"]:
+            t.add_row(f["model"], f"{f['estimate']:,.1f}", f"{f['se']:.1f}",
+                      f"{f['deviance']:.3f}", str(f["df"]), f"{f['aic']:.3f}", f"{f['bic']:.3f}")
+        console.print(t)
+
+    emit(data, as_json, human)
