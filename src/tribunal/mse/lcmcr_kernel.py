@@ -26,42 +26,70 @@ from numba import njit
 
 # Pattern counts up to this size are split over classes by individual categorical draws
 # (one uniform each); larger ones by K conditional binomial draws, which cost more each.
-_CATEGORICAL_MAX = 24
+_CATEGORICAL_MAX = 16
 _TINY = 1e-300
 
 
 @njit(cache=True, nogil=True)
+def _beta_int(rng, s, f):  # pragma: no cover - compiled
+    """Beta(1 + s, 1 + f) for non-negative integers s, f, with cheap exact special cases.
+
+    Empty latent classes (s = f = 0) and lists nobody in a class is on (s = 0) are the
+    common case in wide sparse tables; they need one uniform instead of two gamma draws.
+    """
+    if s == 0:
+        if f == 0:
+            return rng.random()
+        # Beta(1, b) = 1 - U^(1/b)
+        return -math.expm1(math.log1p(-rng.random()) / (1.0 + f))
+    if f == 0:
+        return math.exp(math.log1p(-rng.random()) / (1.0 + s))
+    ga = rng.standard_gamma(1.0 + s)
+    gb = rng.standard_gamma(1.0 + f)
+    return ga / (ga + gb)
+
+
+@njit(cache=True, nogil=True)
+def _categorical(rng, n, w, total, first, out):  # pragma: no cover - compiled
+    """Add ``n`` categorical draws over classes ``first..K-1`` (weights sum to ``total``)."""
+    k_count = w.shape[0]
+    for _ in range(n):
+        u = rng.random() * total
+        acc = 0.0
+        chosen = k_count - 1
+        for k in range(first, k_count):
+            acc += w[k]
+            if u < acc:
+                chosen = k
+                break
+        out[chosen] += 1
+
+
+@njit(cache=True, nogil=True)
 def _multinomial(rng, n, w, total, out):  # pragma: no cover - compiled
-    """Split ``n`` cases over classes with unnormalised weights ``w`` (sum ``total``)."""
+    """Split ``n`` cases over classes with unnormalised weights ``w`` (sum ``total``).
+
+    Conditional binomials while many cases remain, then one categorical draw per case:
+    both are exact, and the switch saves the binomial calls for nearly empty classes.
+    """
     k_count = w.shape[0]
     for k in range(k_count):
         out[k] = 0
-    if n <= 0:
-        return
-    if n <= _CATEGORICAL_MAX:
-        for _ in range(n):
-            u = rng.random() * total
-            acc = 0.0
-            chosen = k_count - 1
-            for k in range(k_count):
-                acc += w[k]
-                if u < acc:
-                    chosen = k
-                    break
-            out[chosen] += 1
-        return
     remaining = n
     rest = total
     for k in range(k_count - 1):
-        if remaining == 0:
-            break
+        if remaining <= _CATEGORICAL_MAX:
+            if remaining > 0 and rest > 0.0:
+                _categorical(rng, remaining, w, rest, k, out)
+            elif remaining > 0:
+                out[k_count - 1] += remaining
+            return
         if rest <= 0.0:
             break
         p = w[k] / rest
         if p >= 1.0:
             out[k] = remaining
-            remaining = 0
-            break
+            return
         if p > 0.0:
             x = rng.binomial(remaining, p)
             out[k] = x
@@ -185,7 +213,7 @@ def run_sweeps(  # pragma: no cover - compiled
             nk = work_nk[k]
             for j in range(n_lists):
                 s = work_s[j, k]
-                lam[j, k] = rng.beta(1.0 + s, 1.0 + nk - s)
+                lam[j, k] = _beta_int(rng, s, nk - s)
         # Stick-breaking weights and alpha | V ~ Gamma(a + K - 1, b - sum log(1 - V)).
         tail = 0
         for k in range(k_count):
@@ -194,7 +222,12 @@ def run_sweeps(  # pragma: no cover - compiled
         log_rest = 0.0
         for k in range(k_count - 1):
             tail -= work_nk[k]
-            vk = rng.beta(1.0 + work_nk[k], alpha + tail)
+            b = alpha + tail
+            if work_nk[k] == 0:
+                vk = -math.expm1(math.log1p(-rng.random()) / b)
+            else:
+                ga = rng.standard_gamma(1.0 + work_nk[k])
+                vk = ga / (ga + rng.standard_gamma(b))
             vk = min(vk, 1.0 - 1e-12)
             v[k] = vk
             pi[k] = rest * vk
