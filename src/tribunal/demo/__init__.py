@@ -18,6 +18,7 @@ from tribunal.errors import TribunalError
 
 STEPS: list[str] = [
     "tribunal.demo.archive_step",
+    "tribunal.demo.custody_step",
     "tribunal.demo.mse_dga_step",
     "tribunal.demo.forensics_step",
 ]
