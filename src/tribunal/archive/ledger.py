@@ -216,17 +216,17 @@ def _push_frontier(db: sqlite3.Connection, old_size: int, leaf: bytes) -> None:
 
 
 def _rebuild_frontier(db: sqlite3.Connection, size: int) -> dict[int, bytes]:
-    """Recompute the frontier from the stored leaf hashes (after an upgrade or damage)."""
+    """Recompute the frontier from the entries themselves (after an upgrade or damage)."""
     hashes = [
-        as_bytes(h)
-        for (h,) in db.execute("SELECT CAST(leaf_hash AS BLOB) FROM ledger WHERE seq < ? ORDER BY seq", (size,))
+        merkle.leaf_hash(as_bytes(e))
+        for (e,) in db.execute("SELECT CAST(entry AS BLOB) FROM ledger WHERE seq < ? ORDER BY seq", (size,))
     ]
     tree = merkle.MerkleTree(hashes)
     frontier: dict[int, bytes] = {}
     pos = 0
     for height in reversed(range(size.bit_length())):
         if size >> height & 1:
-            frontier[height] = tree.levels[height][pos >> height]
+            frontier[height] = tree.node(height, pos >> height)
             pos += 1 << height
     db.execute("DELETE FROM ledger_frontier")
     db.executemany("INSERT INTO ledger_frontier (height, hash) VALUES (?, ?)", frontier.items())

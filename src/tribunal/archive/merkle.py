@@ -67,22 +67,35 @@ def root(leaf_hashes: Iterable[bytes]) -> bytes:
 class MerkleTree:
     """A Merkle tree with every level kept, so proofs for any prefix take O(log n) hashes.
 
-    ``levels[h][i]`` is the root of the perfect subtree over leaves ``[i*2^h, (i+1)*2^h)``.
+    ``node(h, i)`` is the root of the perfect subtree over leaves ``[i*2^h, (i+1)*2^h)``.
     Every subtree that RFC 6962's recursion visits is either such a perfect subtree or a
     run of them along the right edge, so roots of any prefix ``D[0:m]`` (old tree heads)
-    and every proof node come straight from the table. Memory: about 2n hashes.
+    and every proof node come straight from the table. Each level is one contiguous
+    ``bytes`` (32 bytes per node), so the whole tree costs about 64 bytes per leaf, and a
+    pair of siblings is hashed from a single slice.
     """
 
     def __init__(self, leaf_hashes: Sequence[bytes]) -> None:
-        self.levels: list[list[bytes]] = [list(leaf_hashes)]
-        level = self.levels[0]
-        while len(level) > 1:
-            level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if any(len(h) != HASH_SIZE for h in leaf_hashes):
+            raise ValueError("every leaf hash must be 32 bytes")
+        level = b"".join(leaf_hashes)
+        self._size = len(leaf_hashes)
+        self.levels: list[bytes] = [level]
+        sha = _sha256
+        pair = 2 * HASH_SIZE
+        while len(level) > HASH_SIZE:
+            end = (len(level) // pair) * pair
+            level = b"".join(sha(_NODE + level[j : j + pair]).digest() for j in range(0, end, pair))
             self.levels.append(level)
 
     @property
     def size(self) -> int:
-        return len(self.levels[0])
+        return self._size
+
+    def node(self, height: int, index: int) -> bytes:
+        """Root of the perfect subtree of height ``height`` at position ``index``."""
+        start = index * HASH_SIZE
+        return self.levels[height][start : start + HASH_SIZE]
 
     def _subroot(self, lo: int, hi: int) -> bytes:
         """MTH(D[lo:hi]) where ``lo`` is aligned as in RFC 6962's recursion.
@@ -96,7 +109,7 @@ class MerkleTree:
         pos, remaining = lo, hi - lo
         while remaining:
             height = remaining.bit_length() - 1
-            parts.append(self.levels[height][pos >> height])
+            parts.append(self.node(height, pos >> height))
             pos += 1 << height
             remaining -= 1 << height
         acc = parts[-1]
