@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from tribunal.errors import InputError
-from tribunal.mse.dga import estimate_dga, negative_binomial_prior
+from tribunal.mse.dga import estimate_dga, negative_binomial_prior, posterior_modes
 from tribunal.mse.result import MSEResult
 from tribunal.mse.table import from_frame, read_table
 
@@ -89,6 +89,35 @@ def test_uk_five_lists_rederived_and_warns_about_non_overlap(shared_data: Path) 
     assert r.estimate == 22990
     assert r.interval == (10387, 33508)
     assert any("never overlap: LA/GP" in w for w in r.warnings)
+    # Two groups of graphs explain the overlaps differently: a bimodal posterior, flagged.
+    assert r.diagnostics["modes"] == [11718, 24307]
+    assert any("2 separate modes (near 11,718 and 24,307)" in w for w in r.warnings)
+
+
+def test_posterior_modes_merges_shoulders_and_ignores_small_bumps() -> None:
+    n = np.arange(100)
+    two = np.exp(-0.5 * ((n - 30) / 4.0) ** 2) + 0.6 * np.exp(-0.5 * ((n - 70) / 4.0) ** 2)
+    assert posterior_modes(n, two) == [30, 70]
+    tiny = two + 0.0  # a bump below 5% of the peak is not a mode
+    tiny[90] = 0.01
+    assert posterior_modes(n, tiny) == [30, 70]
+    close = np.exp(-0.5 * ((n - 30) / 6.0) ** 2) + 0.9 * np.exp(-0.5 * ((n - 36) / 6.0) ** 2)
+    assert len(posterior_modes(n, close)) == 1
+
+
+def test_list_order_does_not_matter(shared_data: Path) -> None:
+    table = _table(shared_data, "madigan_york_5")
+    frame = table.to_frame()
+    shuffled = from_frame(frame[["L4", "L2", "L5", "L1", "L3", "count"]])
+    a = estimate_dga(table, max_missing=2000)
+    b = estimate_dga(shuffled, max_missing=2000)
+    assert (a.estimate, a.interval) == (b.estimate, b.interval)
+    pa = {frozenset(m["edges"]): m["probability"] for m in a.details["models"]}
+    pb = {frozenset(m["edges"]): m["probability"] for m in b.details["models"]}
+    for key in pa:
+        norm = frozenset(":".join(sorted(e.split(":"))) for e in key)
+        match = next(v for k, v in pb.items() if frozenset(":".join(sorted(e.split(":"))) for e in k) == norm)
+        assert pa[key] == pytest.approx(match, rel=1e-9, abs=1e-15)
 
 
 def test_netherlands_heavy_tail_warns_about_the_cap(shared_data: Path) -> None:

@@ -285,6 +285,55 @@ def _check_table(table: CaptureTable) -> list[str]:
     return warnings
 
 
+def posterior_modes(n_total: np.ndarray, prob: np.ndarray, *, floor: float = 0.05) -> list[int]:
+    """Separate modes of the posterior of N, highest first.
+
+    A local maximum counts when its height is at least ``floor`` times the highest and the
+    posterior dips below half the lower of two neighbouring peaks between them; otherwise
+    the two are one mode (the higher is kept).
+    """
+    inner = (prob[1:-1] > prob[:-2]) & (prob[1:-1] >= prob[2:])
+    peaks = [i + 1 for i in np.flatnonzero(inner)]
+    if prob.size > 1 and prob[0] > prob[1]:
+        peaks.insert(0, 0)
+    if prob.size > 1 and prob[-1] > prob[-2]:
+        peaks.append(prob.size - 1)
+    peaks = [i for i in peaks if prob[i] >= floor * prob.max()] or [int(np.argmax(prob))]
+    kept = [peaks[0]]
+    for i in peaks[1:]:
+        last = kept[-1]
+        if prob[last : i + 1].min() < 0.5 * min(prob[last], prob[i]):
+            kept.append(i)
+        elif prob[i] > prob[last]:
+            kept[-1] = i
+    return [int(n_total[i]) for i in sorted(kept, key=lambda i: -prob[i])]
+
+
+def _mode_warnings(
+    n_total: np.ndarray, prob: np.ndarray, median: int, n_observed: int
+) -> list[str]:
+    modes = posterior_modes(n_total, prob)
+    if len(modes) < 2:
+        return []
+    at_median = prob[int(np.searchsorted(n_total, median))]
+    lowest_peak = min(prob[int(np.searchsorted(n_total, m))] for m in modes)
+    where = " and ".join(f"{m:,}" for m in sorted(modes))
+    text = f"the posterior of N has {len(modes)} separate modes (near {where})"
+    if at_median < 0.5 * lowest_peak:
+        text += " and the median falls in a trough between them"
+    text += (
+        ": competing models explain the overlaps differently; report the interval and the "
+        "model probabilities, not a single number"
+    )
+    if n_observed in modes and n_total[0] == n_observed:
+        text += (
+            f". The mode at {n_observed:,} (no one missing) comes from models that leave the "
+            "unseen cell unidentified, such as the saturated model; it reflects delta and "
+            "the prior on N more than the data"
+        )
+    return [text]
+
+
 def _cap_warnings(missing: np.ndarray, prob: np.ndarray) -> tuple[list[str], float]:
     """Warn when posterior mass presses against either end of the grid of missing counts."""
     warnings = []
@@ -356,6 +405,7 @@ def estimate_dga(
     summary = _summaries(post.n_total, post.prob_n)
     cap_warnings, near_cap = _cap_warnings(missing, post.prob_n)
     warnings += cap_warnings
+    warnings += _mode_warnings(post.n_total, post.prob_n, summary["median"], table.n_observed)
     graphs = decomposable_graphs(j)
     order = np.argsort(-post.model_prob, kind="stable")
     models = [
@@ -375,6 +425,7 @@ def estimate_dga(
     # Keep the plotted posterior compact: drop grid points with negligible mass.
     keep = post.prob_n > post.prob_n.max() * 1e-10
     lo, hi = int(np.argmax(keep)), int(keep.size - np.argmax(keep[::-1]))
+    thin = max(1, (hi - lo) // 2000)
     grid_info = {
         "min_missing": int(missing[0]),
         "max_missing": int(missing[-1]),
@@ -401,6 +452,7 @@ def estimate_dga(
         },
         diagnostics={
             **{k: v for k, v in summary.items() if k not in ("median",)},
+            "modes": posterior_modes(post.n_total, post.prob_n),
             "n_models": n_graphs,
             "top_model": models[0]["model"],
             "top_models": top_models,
@@ -415,9 +467,13 @@ def estimate_dga(
                 "N": post.n_total[lo:hi].tolist(),
                 "probability": post.prob_n[lo:hi].tolist(),
             },
+            # For plotting only: thinned to at most ~2,000 points on long grids.
             "top_models_posterior_N": {
-                post.labels[g]: post.top_prob_n[row, lo:hi].tolist()
-                for row, g in enumerate(post.top_models)
+                "N": post.n_total[lo:hi:thin].tolist(),
+                "models": {
+                    post.labels[g]: post.top_prob_n[row, lo:hi:thin].tolist()
+                    for row, g in enumerate(post.top_models)
+                },
             },
             "models": models,
         },

@@ -20,19 +20,23 @@ def plot_dga_posterior(result: MSEResult, path: str | Path, *, top: int = 8) -> 
     import matplotlib.pyplot as plt
 
     post = result.details["posterior_N"]
-    per_model = result.details.get("top_models_posterior_N", {})
+    curves = result.details.get("top_models_posterior_N", {"N": [], "models": {}})
     models = result.details["models"]
     weight = {m["model"]: m["probability"] for m in models}
     fig, (ax, bx) = plt.subplots(
         1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1.6, 1]}, layout="constrained"
     )
     ax.plot(post["N"], post["probability"], color="black", lw=2.2, label="model average")
-    for label, prob in per_model.items():
+    for label, prob in curves["models"].items():
         w = weight[label]
         if w < 1e-3:
             continue
         ax.plot(
-            post["N"], [p * w for p in prob], ls="--", lw=1.2, label=f"{label} ({w:.2f})"
+            curves["N"],
+            [p * w for p in prob],
+            ls="--",
+            lw=1.2,
+            label=f"{label} ({w:.2f})",
         )
     lo, hi = result.interval or (None, None)
     if lo is not None:
