@@ -91,7 +91,7 @@ class Case:
 
     @classmethod
     def init(cls, path: str | os.PathLike[str]) -> Case:
-        """Create a case folder at ``path`` with its database and signing key.
+        """Create a case folder at ``path`` with its database, signing key and first head.
 
         Fails with :class:`CaseError` when ``path`` already holds a case or other files.
         """
@@ -111,11 +111,15 @@ class Case:
 
         signing.generate_keypair(root / "keys")
         case = cls._connect(root)
+        from tribunal.archive import ledger
+
         with case.transaction():
             case.db.execute(
                 "INSERT OR REPLACE INTO case_info(key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
             )
+            # The first signed head (an empty tree) fixes the key the case started with.
+            ledger.sign_head(case)
         return case
 
     @classmethod

@@ -24,8 +24,7 @@ def init(ctx: click.Context, as_json: bool) -> None:
 
     case = Case.init(case_dir(ctx))
     try:
-        with case.transaction():
-            head = ledger.sign_head(case)
+        head = ledger.latest_head(case.db)
         key = signing.load_public_key(case.keys_dir)
         result = {
             "case": str(case.root),

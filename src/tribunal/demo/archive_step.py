@@ -145,7 +145,6 @@ def write_generated(folder: Path) -> list[tuple[Path, str, str]]:
 
 def run(ctx: DemoContext) -> None:
     """Build the example case, verify it, search it, and say where to look next."""
-    from tribunal.archive import ledger
     from tribunal.archive.case import Case
     from tribunal.archive.ingest import ingest_paths
     from tribunal.archive.items import Capture
@@ -155,8 +154,6 @@ def run(ctx: DemoContext) -> None:
     console.rule("[bold]Archive: evidence with a chain of custody")
     case = Case.init(ctx.case_dir)
     try:
-        with case.transaction():
-            ledger.sign_head(case)
         files = failures = 0
         for csv_path in shipped_files():
             url, note = source_note(csv_path.with_suffix(".md"))
