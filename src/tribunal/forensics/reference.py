@@ -52,6 +52,11 @@ SINGLE_MEASURES = ("deceased_donors", "dbd", "dcd", "dd_kidney_tx", "ld_kidney_t
                    "dd_liver_tx", "ld_liver_tx", "heart_tx", "dd_lung_tx", "dd_organs_tx")
 RATIO_MEASURES = ("deceased_donors", "dbd", "dd_kidney_tx", "dd_liver_tx", "heart_tx",
                   "dd_lung_tx", "ld_kidney_tx", "dd_organs_tx")
+# pairs where one measure contains the other (DBD within all deceased donors, kidneys within
+# all organs) have a ratio fixed by definition when the rest is zero; not comparators
+NESTED = {frozenset(p) for p in [("deceased_donors", "dbd"), ("dd_organs_tx", "dd_kidney_tx"),
+                                 ("dd_organs_tx", "dd_liver_tx"), ("dd_organs_tx", "heart_tx"),
+                                 ("dd_organs_tx", "dd_lung_tx")]}
 FILES = {"A": "godt_2000_2017_all_countries.csv", "B": "godt_2020_2024_103_countries.csv"}
 
 
@@ -179,6 +184,8 @@ class ReferenceSet:
         pairs = []
         for country in self.countries:
             for a, b in combinations(RATIO_MEASURES, 2):
+                if frozenset((a, b)) in NESTED:
+                    continue
                 sa, sb = by.get((country, a)), by.get((country, b))
                 if sa is None or sb is None:
                     continue

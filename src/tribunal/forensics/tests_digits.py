@@ -4,9 +4,11 @@
 that divides it, using only units u <= v/10 so that a value keeps at least one digit
 beyond the unit; a random count is divisible by u with probability 1/u, so roundness is
 comparable across scales. The round-number statistic is the mean roundness; the target
-statistic is the largest roundness among the values and their running totals (a
-"10,000 transplants" or "30,000 donors since 2010" hit exactly), where the unit may
-equal the value itself.
+statistic is the larger roundness of the final value and the final running total (a
+"10,000 transplants this year" or "30,000 donors since 2010" hit exactly), where the
+unit may equal the value itself. Only the final figures are scored: a round number
+somewhere among many intermediate totals is common by chance (a 9-year series has 17
+of them, so one multiple of 1,000 turns up in about 2% of genuine series).
 
 Terminal digits of counts in the hundreds are uniform; a chi-square against uniform is
 calibrated on simulated genuine counts (yearly comparator series are too short).
@@ -41,8 +43,8 @@ def stat_round(Y: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def stat_target(Y: np.ndarray, x: np.ndarray) -> np.ndarray:
-    both = np.concatenate([Y, np.cumsum(Y, axis=1)[:, 1:]], axis=1)
-    return roundness(both, allow_self=True).max(axis=1)
+    final = np.stack([Y[:, -1], Y.sum(axis=1)], axis=1)
+    return roundness(final, allow_self=True).max(axis=1)
 
 
 def _eff_round(y: np.ndarray, x: np.ndarray) -> tuple[float, str]:
@@ -51,11 +53,10 @@ def _eff_round(y: np.ndarray, x: np.ndarray) -> tuple[float, str]:
 
 
 def _eff_target(y: np.ndarray, x: np.ndarray) -> tuple[float, str]:
-    both = np.concatenate([y, np.cumsum(y)[1:]])
-    r = roundness(both, allow_self=True)
+    final = np.array([y[-1], y.sum()])
+    r = roundness(final, allow_self=True)
     i = int(np.argmax(r))
-    kind = "value" if i < len(y) else "running total"
-    return float(both[i]), f"roundest {kind}"
+    return float(final[i]), ("final value" if i == 0 else "running total at the end")
 
 
 def _round_applicable(y: np.ndarray) -> str | None:
@@ -133,7 +134,7 @@ TARGET = TestSpec(
     name="round_target",
     stat=stat_target,
     effect=_eff_target,
-    finding="hits a rounder figure (a value or running total)",
+    finding="ends on a rounder figure (final value or running total)",
     min_points=3,
     applicable=_round_applicable,
 )
