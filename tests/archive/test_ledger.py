@@ -267,3 +267,12 @@ def test_commitment() -> None:
     assert ledger.commitment("Zoë", key) == ledger.commitment(unicodedata.normalize("NFD", "Zoë"), key)
     with pytest.raises(ValueError):
         ledger.commitment(name, b"short")
+
+
+def test_problems_name_the_item(tmp_path: Path) -> None:
+    case = make_case(tmp_path, n=4)
+    case.db.execute("UPDATE ledger SET leaf_hash = ? WHERE seq = 2", (bytes(32),))
+    (problem,) = ledger.verify_ledger(case.db, public(case))
+    assert (problem.kind, problem.seq, problem.item) == ("entry-hash", 2, "E-0002")
+    assert "item E-0002" in problem.message
+    assert problem.to_dict()["item"] == "E-0002"

@@ -130,16 +130,24 @@ class Problem:
     """One thing wrong with a ledger, precise enough to act on.
 
     ``kind`` is a stable code (e.g. ``entry-hash``, ``head-root``); ``seq`` names the ledger
-    entry and ``head`` the tree head concerned, where there is one.
+    entry and ``head`` the tree head concerned, where there is one; ``item`` is the item id
+    the damaged entry records (as read from it, so itself possibly altered).
     """
 
     kind: str
     message: str
     seq: int | None = None
     head: int | None = None
+    item: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "message": self.message, "seq": self.seq, "head": self.head}
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "seq": self.seq,
+            "head": self.head,
+            "item": self.item,
+        }
 
     def __str__(self) -> str:
         return self.message

@@ -32,11 +32,6 @@ from tribunal.archive.ledger import ENTRY_VERSION, heads
 
 
 def _check_entry(seq: int, entry: bytes, stored_leaf: bytes, leaf: bytes) -> list[Problem]:
-    problems: list[Problem] = []
-    if leaf != stored_leaf:
-        problems.append(
-            Problem("entry-hash", f"ledger entry {seq}: leaf hash does not match its entry", seq=seq)
-        )
     try:
         data = json.loads(entry)
         # the same serialisation as ledger.canonical_json; values came from JSON, so only
@@ -46,23 +41,24 @@ def _check_entry(seq: int, entry: bytes, stored_leaf: bytes, leaf: bytes) -> lis
         ).encode("utf-8") == entry
     except (ValueError, UnicodeDecodeError):
         data, canonical = None, False
+    fields = data.get("fields") if isinstance(data, dict) else None
+    item = fields.get("item") if isinstance(fields, dict) else None
+    item = item if isinstance(item, str) else None
+    where = f"ledger entry {seq}" + (f" (item {item})" if item else "")
+    problems: list[Problem] = []
+
+    def add(kind: str, what: str) -> None:
+        problems.append(Problem(kind, f"{where}: {what}", seq=seq, item=item))
+
+    if leaf != stored_leaf:
+        add("entry-hash", "leaf hash does not match its entry")
     if not isinstance(data, dict) or not canonical:
-        problems.append(
-            Problem("entry-format", f"ledger entry {seq}: not a canonical JSON entry", seq=seq)
-        )
+        add("entry-format", "not a canonical JSON entry")
         return problems
     if data.get("seq") != seq:
-        problems.append(
-            Problem(
-                "entry-seq",
-                f"ledger entry {seq}: records seq {data.get('seq')!r} (moved, copied or inserted)",
-                seq=seq,
-            )
-        )
+        add("entry-seq", f"records seq {data.get('seq')!r} (moved, copied or inserted)")
     if data.get("v") != ENTRY_VERSION or not isinstance(data.get("action"), str):
-        problems.append(
-            Problem("entry-format", f"ledger entry {seq}: unknown version or no action", seq=seq)
-        )
+        add("entry-format", "unknown version or no action")
     return problems
 
 

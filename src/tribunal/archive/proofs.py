@@ -199,9 +199,11 @@ def _verify_inclusion(doc: dict[str, Any], key: Any, kid: str) -> list[str]:
         errors.append(f"the entry does not record leaf index {index}")
     path = _hexes(doc.get("audit_path"), "audit_path")
     if not merkle.verify_inclusion(leaf, index, head.tree_size, path, head.root_hash):
-        errors.append(
-            f"the audit path does not lead from entry {index} to the signed root "
-            f"of {head.tree_size} leaves"
+        # the decisive failure goes first; the others explain it
+        errors.insert(
+            0,
+            f"the entry and audit path do not lead to the signed root of {head.tree_size} "
+            f"leaves (entry {index} or the path was altered)",
         )
     return errors
 
