@@ -245,3 +245,21 @@ def test_large_tree_root_streams() -> None:
     assert verify_inclusion(hashes[i], i, len(hashes), tree.inclusion_proof(i), tree.root())
     assert verify_consistency(65_536, 100_003, tree.root(65_536), tree.root(), tree.consistency_proof(65_536))
     assert merkle.HASH_SIZE == 32
+
+
+def test_random_larger_trees_against_naive() -> None:
+    """Seeded random sizes up to 600: proofs for random indices and prefixes match the RFC."""
+    rng = random.Random(9162)
+    for _ in range(25):
+        n = rng.randrange(71, 600)
+        entries = [rng.randbytes(rng.randrange(0, 40)) for _ in range(n)]
+        hashes = [leaf_hash(e) for e in entries]
+        tree = MerkleTree(hashes)
+        assert tree.root() == naive_mth(entries) == root(hashes)
+        for _ in range(5):
+            i = rng.randrange(n)
+            assert tree.inclusion_proof(i) == naive_path(i, entries)
+            m = rng.randrange(n + 1)
+            proof = tree.consistency_proof(m)
+            assert proof == naive_proof(m, entries)
+            assert verify_consistency(m, n, tree.root(m), tree.root(), proof)
