@@ -64,8 +64,10 @@ def _print_result(data: dict[str, Any]) -> None:
     for s in diag.get("strata", []) or []:
         console.print(f"  stratum {s['stratum']}: N = {s['estimate']:,.1f} "
                       f"{_fmt_interval(s.get('interval'))}  observed {s['n_observed']:,}")
+    from rich.markup import escape
+
     for w in data.get("warnings", []):
-        console.print(f"  [yellow]warning:[/yellow] {w}")
+        console.print(f"  [yellow]warning:[/yellow] {escape(w)}")
     console.print(f"  input sha256 {data['input_sha256'][:16]}...")
 
 

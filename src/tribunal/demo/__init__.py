@@ -19,6 +19,7 @@ from tribunal.errors import TribunalError
 STEPS: list[str] = [
     "tribunal.demo.archive_step",
     "tribunal.demo.custody_step",
+    "tribunal.demo.mse_step",
     "tribunal.demo.mse_dga_step",
     "tribunal.demo.forensics_step",
 ]

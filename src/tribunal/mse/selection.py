@@ -97,7 +97,9 @@ def exhaustive_search(
     patterns = cell_patterns(j)
     y = cell_counts(table)
     x = design_matrix(patterns, tuple(terms))
-    cover = np.array([term_column(patterns, t) > 0 for t in terms]).reshape(len(terms), -1)
+    cover = np.array(
+        [term_column(patterns, t) > 0 for t in terms], dtype=bool
+    ).reshape(len(terms), len(y))
     margins = cover.astype(float) @ y
     empty = margins == 0
     col_mask = np.hstack([np.ones((len(models), 1 + j), dtype=bool), tmask & ~empty])

@@ -63,10 +63,13 @@ def estimate_table(
 ) -> MSEResult:
     """Run one method on one table; ``options`` holds only the settings the user gave."""
     func = method_function(method)
+    warnings = check_table(table)
     kwargs = {k: v for k, v in (options or {}).items() if v is not None}
     if on_progress is not None and method != "dga":
         kwargs["on_progress"] = on_progress
-    return func(table, **kwargs)
+    result = func(table, **kwargs)
+    result.warnings = [*warnings, *[w for w in result.warnings if w not in warnings]]
+    return result
 
 
 def stratum_problems(table: CaptureTable) -> tuple[list[str], list[str]]:
@@ -79,11 +82,38 @@ def stratum_problems(table: CaptureTable) -> tuple[list[str], list[str]]:
             f"only {len(with_cases)} list(s) with cases; MSE needs at least {MIN_LISTS}"
         )
     if table.n_observed < SPARSE_CASES:
-        warn.append(f"sparse stratum: {table.n_observed} cases (< {SPARSE_CASES})")
+        warn.append(f"sparse: {table.n_observed} cases (< {SPARSE_CASES})")
     pats = table.patterns[table.counts > 0]
     if len(pats) and (pats.sum(axis=1) > 1).sum() == 0:
         skip.append("no case is on more than one list, so no overlap to learn from")
+    else:
+        on_many = pats[pats.sum(axis=1) > 1]
+        isolated = [
+            name for i, name in enumerate(table.lists)
+            if sizes[name] > 0 and on_many[:, i].sum() == 0
+        ]
+        if isolated:
+            warn.append(
+                f"list(s) {', '.join(isolated)} share no case with any other list: what "
+                "they add to the estimate rests on the model's assumptions alone"
+            )
     return skip, warn
+
+
+def check_table(table: CaptureTable) -> list[str]:
+    """Apply the rules to a single (unstratified) table: refuse a table without any
+    overlap, and return warnings (fewer than three lists only warns here)."""
+    skip, warn = stratum_problems(table)
+    fatal = [s for s in skip if s.startswith("no case")]
+    if fatal:
+        raise InputError(
+            f"cannot estimate: {fatal[0]}",
+            hint="MSE needs cases found on more than one list; check the record linkage",
+        )
+    if skip:
+        warn.insert(0, f"{skip[0]}: the estimate assumes the lists are independent, which "
+                       "cannot be checked")
+    return warn
 
 
 def draws_of(result: MSEResult) -> np.ndarray | None:
@@ -153,6 +183,7 @@ def estimate_strata(
             continue
         try:
             res = estimate_table(table, method, options)
+            res.warnings = [w for w in res.warnings if w not in warn]
         except InputError as exc:
             skipped.append({"stratum": key, "n_observed": table.n_observed,
                             "reasons": [exc.message]})
