@@ -177,7 +177,13 @@ def test_consistency_proof_catches_a_rewritten_history(tmp_path: Path) -> None:
     a.db.execute("DELETE FROM ledger_frontier")
     ledger.sign_head(a)  # the key holder re-signs the rewritten ledger
     doc = proofs.consistency_proof_document(a, 6)
-    doc["old_head"] = old  # what an outsider kept from before
+    assert proofs.verify_proof_document(doc) == []  # valid on its own: same key, new history
+    # ...but not beside a head an outsider kept from before: a split view
+    errors = proofs.verify_proof_document(doc, known_heads=[old])
+    assert errors and "split view" in errors[0]
+    new_proof = proofs.inclusion_proof_document(a, 1)
+    assert proofs.verify_proof_document(new_proof, known_heads=[old])
+    doc["old_head"] = old  # and the old head cannot be spliced into the new proof
     assert proofs.verify_proof_document(doc)
 
 
@@ -245,6 +251,24 @@ def test_cli_proof_round_trip(real_case: Path, tmp_path: Path) -> None:
     assert json.loads(r.output)["errors"]
     out.write_text("{not json")
     assert _run(["verify-proof", str(out)]).exit_code == 1
+
+
+def test_cli_verify_against_earlier_proof(real_case: Path, tmp_path: Path) -> None:
+    item = _item_ids(real_case)[0]
+    first, second = tmp_path / "p1.json", tmp_path / "p2.json"
+    assert _run(["--case", str(real_case), "proof", item, "--out", str(first)]).exit_code == 0
+    assert _run(["--case", str(real_case), "proof", item, "--out", str(second)]).exit_code == 0
+    r = _run(["verify-proof", str(second), "--against", str(first), "--json"])
+    assert r.exit_code == 0, r.output
+    # an "earlier proof" that is itself invalid is refused as a reference
+    bad = json.loads(first.read_text())
+    bad["head"]["root_hash"] = "00" * 32
+    first.write_text(json.dumps(bad))
+    from tribunal.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["verify-proof", str(second), "--against", str(first)])
+    assert exc.value.code == 2
 
 
 def test_cli_consistency_and_log(real_case: Path, tmp_path: Path) -> None:

@@ -221,11 +221,20 @@ def _verify_consistency(doc: dict[str, Any], key: Any, kid: str) -> list[str]:
     return errors
 
 
-def verify_proof_document(doc: Any, *, trusted_key_id: str | None = None) -> list[str]:
+def verify_proof_document(
+    doc: Any,
+    *,
+    trusted_key_id: str | None = None,
+    known_heads: list[dict[str, Any]] | None = None,
+) -> list[str]:
     """Reasons ``doc`` is not a valid proof; an empty list means valid.
 
     Checks an inclusion or consistency document (by its ``format``) using only its own
-    contents. With ``trusted_key_id`` the document's key must also be that key.
+    contents. With ``trusted_key_id`` the document's key must also be that key. With
+    ``known_heads`` (heads from proofs received earlier, see :func:`document_heads`), any
+    head in ``doc`` for the same tree size must have the same root: two different signed
+    roots for one size mean the log was rewritten and shown differently to different people
+    (a "split view", RFC 9162 §8.2).
     """
     if not isinstance(doc, dict):
         return ["not a proof document (expected a JSON object)"]
@@ -243,6 +252,32 @@ def verify_proof_document(doc: Any, *, trusted_key_id: str | None = None) -> lis
             errors += _verify_inclusion(doc, key, kid)
         else:
             errors += _verify_consistency(doc, key, kid)
+        errors += _compare_known(document_heads(doc), known_heads or [])
     except _Bad as exc:
         return [str(exc)]
+    return errors
+
+
+def document_heads(doc: Any) -> list[dict[str, Any]]:
+    """The signed heads a proof document carries (one for inclusion, two for consistency)."""
+    if not isinstance(doc, dict):
+        return []
+    names = ("head",) if doc.get("format") == INCLUSION_FORMAT else ("old_head", "new_head")
+    return [doc[n] for n in names if isinstance(doc.get(n), dict)]
+
+
+def _compare_known(heads: list[dict[str, Any]], known: list[dict[str, Any]]) -> list[str]:
+    errors = []
+    for head in heads:
+        for other in known:
+            same_key = head.get("key_id") == other.get("key_id")
+            if (
+                same_key
+                and head.get("tree_size") == other.get("tree_size")
+                and head.get("root_hash") != other.get("root_hash")
+            ):
+                errors.append(
+                    f"the signed root for {head.get('tree_size')} entries differs from the one "
+                    "in an earlier proof: the ledger was rewritten (split view)"
+                )
     return errors

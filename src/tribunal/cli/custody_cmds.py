@@ -138,21 +138,45 @@ def _describe(doc: dict[str, Any]) -> str:
     default=None,
     help="Require the key in this PEM public key file (e.g. from `tribunal export-key`).",
 )
+@click.option(
+    "--against",
+    "earlier",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An earlier proof from the same case; its signed roots must agree (repeatable).",
+)
 @json_option
-def verify_proof(file: Path, key_id: str | None, key_file: Path | None, as_json: bool) -> None:
+def verify_proof(
+    file: Path,
+    key_id: str | None,
+    key_file: Path | None,
+    earlier: tuple[Path, ...],
+    as_json: bool,
+) -> None:
     """Check an inclusion or consistency proof FILE, without any case.
 
     Exit status 0 when valid, 1 with the reasons when not. A proof names its own public key;
-    pass --key or --key-id to insist it is the key the case's owner published.
+    pass --key or --key-id to insist it is the key the case's owner published. With
+    --against OLD.json, a head for the same number of entries must have the same root in
+    both (otherwise the ledger was rewritten between them).
     """
     from tribunal.archive import proofs
 
     trusted = _trusted_key_id(key_id, key_file)
+    known: list[dict[str, Any]] = []
+    for path in earlier:
+        old = _load_doc(path)
+        if isinstance(old, Exception) or proofs.verify_proof_document(old, trusted_key_id=trusted):
+            raise InputError(
+                f"{path} is not a valid proof, so it cannot vouch for another",
+                hint=f"check it with: tribunal verify-proof {path}",
+            )
+        known += proofs.document_heads(old)
     doc = _load_doc(file)
     if isinstance(doc, Exception):
         errors = [f"{file} is not readable JSON: {doc}"]
     else:
-        errors = proofs.verify_proof_document(doc, trusted_key_id=trusted)
+        errors = proofs.verify_proof_document(doc, trusted_key_id=trusted, known_heads=known)
     valid = not errors
     result: dict[str, Any] = {"file": str(file), "valid": valid, "errors": errors}
     if valid:
