@@ -25,7 +25,7 @@ the posterior model probabilities.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,79 +34,33 @@ from scipy.special import gammaln, logsumexp
 
 from tribunal.errors import InputError
 from tribunal.mse.decomposable import decomposable_graphs, subset_mask
+from tribunal.mse.dga_priors import NPrior, negative_binomial_prior, resolve_prior
+from tribunal.mse.dga_summary import (
+    bayes_estimate,
+    cap_warnings,
+    mode_warnings,
+    posterior_modes,
+    posterior_quantile,
+    summaries,
+)
 from tribunal.mse.result import MSEResult
 from tribunal.mse.table import CaptureTable
+
+__all__ = [
+    "NPrior",
+    "bayes_estimate",
+    "dga_posterior",
+    "estimate_dga",
+    "negative_binomial_prior",
+    "posterior_modes",
+    "posterior_quantile",
+]
 
 MIN_LISTS, MAX_LISTS = 3, 5
 DEFAULT_GRID_FACTOR = 20
 # Cells of the joint (graphs x grid) matrix computed at once; bounds memory near 8 MB.
 _CHUNK_CELLS = 1_000_000
 _TOP_MODELS = 5
-
-
-@dataclass(frozen=True)
-class NPrior:
-    """A prior on the population size N, evaluated on the grid of N values.
-
-    ``name`` is one of ``"1/N"`` (dga's default, improper, p(N) proportional to 1/N),
-    ``"uniform"`` (flat over the grid) or ``"negative-binomial"`` (Madigan & York's
-    spina bifida prior with parameters ``a`` and ``b``: mean a*b, as in dga's example).
-    """
-
-    name: str
-    params: dict[str, float] = field(default_factory=dict)
-
-    def log_density(self, n_total: np.ndarray) -> np.ndarray:
-        n = np.asarray(n_total, dtype=float)
-        if self.name == "1/N":
-            return -np.log(n)
-        if self.name == "uniform":
-            return np.zeros_like(n)
-        if self.name == "negative-binomial":
-            a, b = self.params["a"], self.params["b"]
-            return (
-                n * np.log(b)
-                - (n + a) * np.log1p(b)
-                + gammaln(n + a)
-                - gammaln(n + 1)
-                - gammaln(a)
-            )
-        raise InputError(f"unknown prior on N: {self.name!r}", hint=PRIOR_HINT)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, **self.params}
-
-
-PRIOR_HINT = "use '1/N', 'uniform' or 'negbin:A,B' (negative_binomial_prior(a, b))"
-
-
-def negative_binomial_prior(a: float, b: float) -> NPrior:
-    """Madigan & York's (1997, Sec. 5) negative-binomial prior on N.
-
-    log p(N) = N log b - (N + a) log(1 + b) + lgamma(N + a) - lgamma(N + 1) - lgamma(a);
-    their spina bifida analysis uses a = 13.14, b = 55.17 (prior mean about 725).
-    """
-    if a <= 0 or b <= 0:
-        raise InputError("the negative-binomial prior needs a > 0 and b > 0")
-    return NPrior("negative-binomial", {"a": float(a), "b": float(b)})
-
-
-def _resolve_prior(prior: str | NPrior) -> NPrior:
-    if isinstance(prior, NPrior):
-        return prior
-    key = str(prior).strip().lower().replace(" ", "")
-    if key in ("1/n", "inverse", "jeffreys"):
-        return NPrior("1/N")
-    if key in ("uniform", "flat"):
-        return NPrior("uniform")
-    name, _, args = key.partition(":")
-    if name in ("negative-binomial", "negbin") and args:
-        try:
-            a, b = (float(x) for x in args.split(","))
-        except ValueError:
-            raise InputError(f"cannot read {prior!r}", hint="write e.g. negbin:13.14,55.17") from None
-        return negative_binomial_prior(a, b)
-    raise InputError(f"unknown prior on N: {prior!r}", hint=PRIOR_HINT)
 
 
 def _resolve_grid(n_obs: int, max_missing: int | None, grid: Any) -> np.ndarray:
@@ -228,30 +182,6 @@ def dga_posterior(
     return DGAPosterior(n_total, prob_n, model_prob, top, top_prob, labels)
 
 
-def posterior_quantile(n_total: np.ndarray, prob: np.ndarray, q: float) -> int:
-    """Smallest N on the grid whose posterior cumulative probability reaches ``q``."""
-    cdf = np.cumsum(prob)
-    idx = int(np.searchsorted(cdf, q * cdf[-1] - 1e-12))
-    return int(n_total[min(idx, n_total.size - 1)])
-
-
-def bayes_estimate(n_total: np.ndarray, prob: np.ndarray) -> float:
-    """E[1/N] / E[1/N^2]: Madigan & York's estimator under relative squared-error loss."""
-    inv = prob / n_total
-    return float(inv.sum() / (inv / n_total).sum())
-
-
-def _summaries(n_total: np.ndarray, prob: np.ndarray) -> dict[str, float]:
-    return {
-        "median": posterior_quantile(n_total, prob, 0.5),
-        "lower_95": posterior_quantile(n_total, prob, 0.025),
-        "upper_95": posterior_quantile(n_total, prob, 0.975),
-        "mode": int(n_total[int(np.argmax(prob))]),
-        "mean": float((prob * n_total).sum() / prob.sum()),
-        "bayes_estimate": bayes_estimate(n_total, prob),
-    }
-
-
 def _check_table(table: CaptureTable) -> list[str]:
     j = table.n_lists
     if not MIN_LISTS <= j <= MAX_LISTS:
@@ -283,76 +213,6 @@ def _check_table(table: CaptureTable) -> list[str]:
             "on delta and the prior on N"
         )
     return warnings
-
-
-def posterior_modes(n_total: np.ndarray, prob: np.ndarray, *, floor: float = 0.05) -> list[int]:
-    """Separate modes of the posterior of N, highest first.
-
-    A local maximum counts when its height is at least ``floor`` times the highest and the
-    posterior dips below half the lower of two neighbouring peaks between them; otherwise
-    the two are one mode (the higher is kept).
-    """
-    inner = (prob[1:-1] > prob[:-2]) & (prob[1:-1] >= prob[2:])
-    peaks = [i + 1 for i in np.flatnonzero(inner)]
-    if prob.size > 1 and prob[0] > prob[1]:
-        peaks.insert(0, 0)
-    if prob.size > 1 and prob[-1] > prob[-2]:
-        peaks.append(prob.size - 1)
-    peaks = [i for i in peaks if prob[i] >= floor * prob.max()] or [int(np.argmax(prob))]
-    kept = [peaks[0]]
-    for i in peaks[1:]:
-        last = kept[-1]
-        if prob[last : i + 1].min() < 0.5 * min(prob[last], prob[i]):
-            kept.append(i)
-        elif prob[i] > prob[last]:
-            kept[-1] = i
-    return [int(n_total[i]) for i in sorted(kept, key=lambda i: -prob[i])]
-
-
-def _mode_warnings(
-    n_total: np.ndarray, prob: np.ndarray, median: int, n_observed: int
-) -> list[str]:
-    modes = posterior_modes(n_total, prob)
-    if len(modes) < 2:
-        return []
-    at_median = prob[int(np.searchsorted(n_total, median))]
-    lowest_peak = min(prob[int(np.searchsorted(n_total, m))] for m in modes)
-    where = " and ".join(f"{m:,}" for m in sorted(modes))
-    text = f"the posterior of N has {len(modes)} separate modes (near {where})"
-    if at_median < 0.5 * lowest_peak:
-        text += " and the median falls in a trough between them"
-    text += (
-        ": competing models explain the overlaps differently; report the interval and the "
-        "model probabilities, not a single number"
-    )
-    if n_observed in modes and n_total[0] == n_observed:
-        text += (
-            f". The mode at {n_observed:,} (no one missing) comes from models that leave the "
-            "unseen cell unidentified, such as the saturated model; it reflects delta and "
-            "the prior on N more than the data"
-        )
-    return [text]
-
-
-def _cap_warnings(missing: np.ndarray, prob: np.ndarray) -> tuple[list[str], float]:
-    """Warn when posterior mass presses against either end of the grid of missing counts."""
-    warnings = []
-    top_zone = missing >= missing[0] + 0.9 * (missing[-1] - missing[0])
-    near_cap = float(prob[top_zone].sum())
-    # A tail as dense as at the cap and as long as the grid would hold this much more mass.
-    beyond = float(prob[-1] * missing.size)
-    if near_cap > 0.005 or beyond > 0.01:
-        warnings.append(
-            f"{near_cap:.1%} of the posterior of N lies in the top tenth of the grid "
-            f"(missing counts up to {int(missing[-1])}): the upper tail is cut by the cap; "
-            "raise max_missing and check that the estimate and interval stay put"
-        )
-    if missing[0] > 0 and prob[0] > 1e-2 * prob.max():
-        warnings.append(
-            f"the posterior of N is not negligible at the grid's lower end "
-            f"({int(missing[0])} missing); start the grid at 0"
-        )
-    return warnings, near_cap
 
 
 def estimate_dga(
@@ -387,7 +247,7 @@ def estimate_dga(
     delta = 2.0**-j if delta is None else float(delta)
     if not delta > 0 or not np.isfinite(delta):
         raise InputError("delta (the hyper-Dirichlet cell weight) must be positive")
-    n_prior = _resolve_prior(prior)
+    n_prior = resolve_prior(prior)
     missing = _resolve_grid(table.n_observed, max_missing, grid)
     n_graphs = len(decomposable_graphs(j))
     if log_model_prior is not None:
@@ -402,10 +262,10 @@ def estimate_dga(
         log_model_prior=log_model_prior,
         on_progress=on_progress,
     )
-    summary = _summaries(post.n_total, post.prob_n)
-    cap_warnings, near_cap = _cap_warnings(missing, post.prob_n)
-    warnings += cap_warnings
-    warnings += _mode_warnings(post.n_total, post.prob_n, summary["median"], table.n_observed)
+    summary = summaries(post.n_total, post.prob_n)
+    edge_warnings, near_cap = cap_warnings(missing, post.prob_n)
+    warnings += edge_warnings
+    warnings += mode_warnings(post.n_total, post.prob_n, summary["median"], table.n_observed)
     graphs = decomposable_graphs(j)
     order = np.argsort(-post.model_prob, kind="stable")
     models = [
@@ -418,7 +278,7 @@ def estimate_dga(
     ]
     top_models = []
     for row, g in enumerate(post.top_models):
-        s = _summaries(post.n_total, post.top_prob_n[row])
+        s = summaries(post.n_total, post.top_prob_n[row])
         top_models.append(
             {"model": post.labels[g], "probability": float(post.model_prob[g]), **s}
         )

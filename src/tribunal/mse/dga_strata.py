@@ -12,7 +12,7 @@ import numpy as np
 from scipy.signal import fftconvolve
 
 from tribunal.errors import InputError
-from tribunal.mse.dga import posterior_quantile
+from tribunal.mse.dga_summary import posterior_quantile
 from tribunal.mse.result import MSEResult
 
 
