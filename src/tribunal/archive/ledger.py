@@ -12,9 +12,8 @@ Certificate Transparency, RFC 6962 §3.5). A leaf can never be removed without b
 later head, so leaves hold hashes and commitments, never a protected person's name: use
 :func:`commitment`.
 
-To sign a head in O(log n), the ledger keeps its *frontier*: the roots of the perfect
-subtrees the tree decomposes into (one per set bit of the tree size). It is a cache; any
-tampering with it produces a head that :func:`verify_ledger` rejects.
+To sign a head in O(log n), the ledger keeps its *frontier*
+(:mod:`tribunal.archive.custody_frontier`).
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from tribunal.archive import merkle, signing
+from tribunal.archive.custody_frontier import current_root, push_frontier
 from tribunal.archive.custody_types import (
     ZERO_HASH,
     Problem,
@@ -49,6 +49,7 @@ __all__ = [
     "append",
     "canonical_json",
     "commitment",
+    "current_root",
     "ensure_schema",
     "entries",
     "entries_for",
@@ -188,64 +189,8 @@ def append(db: sqlite3.Connection, action: str, fields: dict[str, Any]) -> int:
     )
     leaf = merkle.leaf_hash(entry)
     db.execute("INSERT INTO ledger (seq, entry, leaf_hash) VALUES (?, ?, ?)", (seq, entry, leaf))
-    _push_frontier(db, seq, leaf)
+    push_frontier(db, seq, leaf)
     return seq
-
-
-def _load_frontier(db: sqlite3.Connection) -> dict[int, bytes]:
-    return {int(h): as_bytes(x) for h, x in db.execute("SELECT height, CAST(hash AS BLOB) FROM ledger_frontier")}
-
-
-def _frontier_matches(frontier: dict[int, bytes], size: int) -> bool:
-    return set(frontier) == {h for h in range(size.bit_length()) if size >> h & 1}
-
-
-def _push_frontier(db: sqlite3.Connection, old_size: int, leaf: bytes) -> None:
-    frontier = _load_frontier(db)
-    if not _frontier_matches(frontier, old_size):
-        frontier = _rebuild_frontier(db, old_size)
-    # Adding a leaf is binary increment: equal-height subtrees merge like carries.
-    node, height = leaf, 0
-    while old_size >> height & 1:
-        node = merkle.node_hash(frontier.pop(height), node)
-        db.execute("DELETE FROM ledger_frontier WHERE height = ?", (height,))
-        height += 1
-    db.execute(
-        "INSERT OR REPLACE INTO ledger_frontier (height, hash) VALUES (?, ?)", (height, node)
-    )
-
-
-def _rebuild_frontier(db: sqlite3.Connection, size: int) -> dict[int, bytes]:
-    """Recompute the frontier from the entries themselves (after an upgrade or damage)."""
-    hashes = [
-        merkle.leaf_hash(as_bytes(e))
-        for (e,) in db.execute("SELECT CAST(entry AS BLOB) FROM ledger WHERE seq < ? ORDER BY seq", (size,))
-    ]
-    tree = merkle.MerkleTree(hashes)
-    frontier: dict[int, bytes] = {}
-    pos = 0
-    for height in reversed(range(size.bit_length())):
-        if size >> height & 1:
-            frontier[height] = tree.node(height, pos >> height)
-            pos += 1 << height
-    db.execute("DELETE FROM ledger_frontier")
-    db.executemany("INSERT INTO ledger_frontier (height, hash) VALUES (?, ?)", frontier.items())
-    return frontier
-
-
-def current_root(db: sqlite3.Connection) -> tuple[int, bytes]:
-    """(tree size, root) of the whole ledger, from the frontier in O(log n)."""
-    size = tree_size(db)
-    frontier = _load_frontier(db)
-    if not _frontier_matches(frontier, size):
-        frontier = _rebuild_frontier(db, size)
-    if size == 0:
-        return 0, merkle.EMPTY_ROOT
-    acc: bytes | None = None
-    for height in sorted(frontier):  # smallest (rightmost) subtree first
-        acc = frontier[height] if acc is None else merkle.node_hash(frontier[height], acc)
-    assert acc is not None
-    return size, acc
 
 
 # --- signed tree heads -------------------------------------------------------------------
