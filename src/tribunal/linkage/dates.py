@@ -79,7 +79,8 @@ def parse_partial_date(text: object, *, day_first: bool = True) -> PartialDate |
     compact 19680312, day-first 12/03/1968 (``day_first=False`` for US month-first),
     03/1968, and prefixes marking an approximate date (约, c., about). Two-digit years are
     refused: they cannot be placed in a century without guessing. Months or days of 0
-    and 00 mean "unknown" and lower the precision.
+    and 00 mean "unknown", and an impossible month or day (a typo) is dropped, lowering
+    the precision rather than losing the year.
     """
     if text is None:
         return None
@@ -111,8 +112,13 @@ def parse_partial_date(text: object, *, day_first: bool = True) -> PartialDate |
         m, d = None, None
     if d == 0:
         d = None
-    if y is None or not _valid(y, m, d):
+    if y is None or not MIN_YEAR <= y <= MAX_YEAR:
         return None
+    if not _valid(y, m, d):
+        # A typo in the month or day (1968-02-30, 1835-81-01) still leaves the year.
+        if m is not None and 1 <= m <= 12 and _valid(y, m, None):
+            return PartialDate(y, m, None, approx)
+        return PartialDate(y, None, None, approx)
     return PartialDate(y, m, d, approx)
 
 

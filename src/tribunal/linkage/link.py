@@ -202,6 +202,15 @@ def run_linkage(
         present = {c for c, k in zip(cols, counts, strict=True) if k}
         attrs = [c.removeprefix("attr_") for c in cols if c.startswith("attr_")]
         options.attributes = sorted(set(options.attributes) | set(attrs))
+        # An attribute is selective enough to block on when most values are rare.
+        for a in options.attributes:
+            col = f"attr_{a}"
+            if col in present:
+                distinct, filled = con.execute(
+                    f'select approx_count_distinct("{col}"), count("{col}") from records'
+                ).fetchall()[0]
+                if filled and distinct / filled > 0.05 and col not in options.selective_attributes:
+                    options.selective_attributes.append(col)
         decisions = load_decisions(decisions_path)
         labels = decisions_as_labels(decisions) if len(decisions) else None
         model: TrainedModel = train(DuckDBAPI(con), "records", present, options, labels)

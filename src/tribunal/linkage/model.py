@@ -10,8 +10,10 @@ from strict to loose, so agreement on a strict level is worth more evidence:
   elements > Jaro-Winkler >= 0.80 > else; term-frequency adjusted on hanzi and key so that
   two 王伟 agree for less than two 欧阳修 (Winkler, "Using the EM algorithm for weight
   computation in the Fellegi-Sunter model", 1988, for the frequency-based weights);
-- birth: same day > date within one typo > same month > same year > +-1 year > else;
-- place: same leaf (county) > same prefecture > same province > else;
+- birth: same day > date within one typo > same month > same year where one side knows
+  only the year > same year, months differ > +-1 year > else;
+- place: same leaf (county) > same prefecture > same province where one side knows only
+  the province > same province, prefectures differ > else;
 - sex, resident ID, facility and any extra attributes: exact.
 
 Parameters: u by random sampling, m by EM without labels (Dempster, Laird & Rubin 1977);
@@ -41,6 +43,8 @@ class ModelOptions:
     use_sex: bool = True
     extra_blocking: list[Any] = field(default_factory=list)
     em_iterations: int = 25
+    # attributes with many distinct values, safe to block on together with a name element
+    selective_attributes: list[str] = field(default_factory=list)
     em_max_pairs: float = 2e6
 
 
@@ -64,6 +68,7 @@ def _name_comparison():
             cll.JaroWinklerLevel("name_key", 0.92).configure(m_probability=0.06),
             cll.ArrayIntersectLevel("name_tokens", 2).configure(m_probability=0.03),
             cll.JaroWinklerLevel("name_key", 0.80).configure(m_probability=0.04),
+            cll.ArrayIntersectLevel("name_tokens", 1).configure(m_probability=0.03),
             cll.ElseLevel().configure(m_probability=0.03),
         ],
     )
@@ -81,7 +86,11 @@ def _birth_comparison():
             cll.ExactMatchLevel("birth_date").configure(m_probability=0.5),
             cll.DamerauLevenshteinLevel("birth_date", 1).configure(m_probability=0.05),
             cll.ExactMatchLevel("birth_ym").configure(m_probability=0.2),
-            cll.ExactMatchLevel("birth_year").configure(m_probability=0.15),
+            # Same year where one record knows only the year: consistent, not conflicting.
+            cll.CustomLevel(
+                "birth_year_l = birth_year_r AND (birth_ym_l IS NULL OR birth_ym_r IS NULL)",
+                "same year, one side year only").configure(m_probability=0.15),
+            cll.ExactMatchLevel("birth_year").configure(m_probability=0.03),
             cll.CustomLevel("abs(birth_year_l - birth_year_r) <= 1", "birth year +-1")
             .configure(m_probability=0.05),
             cll.ElseLevel().configure(m_probability=0.05),
@@ -101,13 +110,20 @@ def _place_comparison():
             cll.ExactMatchLevel("place_leaf", term_frequency_adjustments=True).configure(
                 m_probability=0.6),
             cll.ExactMatchLevel("place_prefecture").configure(m_probability=0.2),
-            cll.ExactMatchLevel("place_province").configure(m_probability=0.15),
+            # Same province where one record knows nothing finer: consistent.
+            cll.CustomLevel(
+                "place_province_l = place_province_r AND "
+                "(place_prefecture_l IS NULL OR place_prefecture_r IS NULL)",
+                "same province, one side province only").configure(m_probability=0.1),
+            cll.ExactMatchLevel("place_province").configure(m_probability=0.05),
             cll.ElseLevel().configure(m_probability=0.05),
         ],
     )
 
 
-def blocking_rules(present: set[str], extra: list[Any] | None = None) -> list[Any]:
+def blocking_rules(
+    present: set[str], extra: list[Any] | None = None, selective: list[str] | None = None
+) -> list[Any]:
     """Rules generating candidate pairs: any of them suffices for a pair to be scored.
 
     Only rules on columns that hold values are used, so a list without IDs or hanzi does
@@ -128,6 +144,15 @@ def blocking_rules(present: set[str], extra: list[Any] | None = None) -> list[An
         rules.append(block_on("name_variants", arrays_to_explode=["name_variants"]))
     if has("birth_date"):
         rules.append(block_on("birth_date", "substr(name_key, 1, 1)"))
+    if has("birth_year") and has("name_tokens"):
+        # One shared name element and the same birth year: catches a surname with a
+        # nickname (Tom/Thomas) or one Uyghur element respelled.
+        rules.append(block_on("name_tokens", "birth_year", arrays_to_explode=["name_tokens"]))
+    if has("name_tokens"):
+        # Records without a birth date: one shared name element and the same place, or the
+        # same value of a selective extra attribute (e.g. an address or postcode).
+        for col in (["place_leaf"] if has("place_leaf") else []) + list(selective or []):
+            rules.append(block_on("name_tokens", col, arrays_to_explode=["name_tokens"]))
     rules.extend(extra or [])
     return rules
 
@@ -167,7 +192,8 @@ def build_settings(present: set[str], options: ModelOptions) -> Any:
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=comparisons,
-        blocking_rules_to_generate_predictions=blocking_rules(present, options.extra_blocking),
+        blocking_rules_to_generate_predictions=blocking_rules(
+            present, options.extra_blocking, options.selective_attributes),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
         # Few iterations: on small lists a level seen in no pair otherwise drifts towards

@@ -53,9 +53,8 @@ def source_name(path: Path) -> str:
 class _LineDecoder:
     """Decode lines one by one, counting which encoding each needed."""
 
-    ORDER = ("utf-8", "gb18030", "big5")
-
-    def __init__(self, fh, digest) -> None:
+    def __init__(self, fh, digest, legacy: str = "gb18030") -> None:
+        self.order = ("utf-8", legacy, "big5" if legacy == "gb18030" else "gb18030")
         self.fh = fh
         self.digest = digest
         self.counts: Counter[str] = Counter()
@@ -73,7 +72,7 @@ class _LineDecoder:
     def _decode(self, raw: bytes) -> str:
         if raw.isascii():
             return raw.decode("ascii")
-        for enc in self.ORDER:
+        for enc in self.order:
             try:
                 text = raw.decode(enc)
             except UnicodeDecodeError:
@@ -82,6 +81,28 @@ class _LineDecoder:
             return text
         self.counts["undecodable"] += 1
         return raw.decode("utf-8", errors="replace")
+
+
+def _legacy_encoding(fh) -> str:
+    """GB18030 or Big5, whichever better explains the first non-UTF-8 lines.
+
+    Big5 bytes often decode as (wrong) GB18030 too, so the choice is made once per file
+    from a sample with charset-normalizer's coherence measure rather than line by line.
+    """
+    sample = fh.read(1 << 20)
+    fh.seek(0)
+    legacy = []
+    for line in sample.split(b"\n"):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            legacy.append(line)
+    if sum(len(x) for x in legacy) < 200:
+        return "gb18030"  # too little to judge; PRC lists are far more often GBK
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(b"\n".join(legacy[:2000]), cp_isolation=["gb18030", "big5"]).best()
+    return "big5" if best is not None and best.encoding == "big5" else "gb18030"
 
 
 def _csv_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -96,7 +117,7 @@ def _csv_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.Da
             decoder = None
             info.encodings["utf-16"] = 1
         else:
-            decoder = _LineDecoder(fh, digest)
+            decoder = _LineDecoder(fh, digest, _legacy_encoding(fh))
             lines = iter(decoder)
         first_line = next(iter(lines), None)  # type: ignore[call-overload]
         if first_line is None or not first_line.strip():
