@@ -345,3 +345,45 @@ def test_doc_checker_is_short_and_agrees_with_the_tool(case, tmp_path: Path, rep
             except (KeyError, ValueError, TypeError):
                 accepted = False  # a crash on a malformed document is a rejection
             assert accepted is False, f"doc checker accepted tampering with {name} (entry {seq})"
+
+
+def test_doc_consistency_checker(case, tmp_path: Path, repo_root: Path) -> None:
+    import subprocess
+    import sys
+
+    text = (repo_root / "docs" / "custody.md").read_text(encoding="utf-8")
+    code = text.split("### Checking a consistency proof", 1)[1].split("```python\n", 1)[1]
+    code = code.split("```", 1)[0]
+    assert len([line for line in code.splitlines() if line.strip()]) <= 34
+    script = tmp_path / "check_consistency.py"
+    script.write_text(code, encoding="utf-8")
+    doc = proofs.consistency_proof_document(case, 3)
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.startswith("valid"), run.stdout + run.stderr
+
+    namespace: dict = {}
+    exec(code.split("ok = check(", 1)[0], namespace)
+    check = namespace["check"]
+    sizes = [h.tree_size for h in ledger.heads(case.db)]
+    rng = random.Random(4)
+    for i, old in enumerate(sizes):
+        for new in sizes[i:]:
+            doc = proofs.consistency_proof_document(case, old, new)
+            assert check(doc) is True, (old, new)
+            for _ in range(6):
+                bad = copy.deepcopy(doc)
+                choice = rng.randrange(4)
+                if choice == 0 and bad["proof"]:
+                    j = rng.randrange(len(bad["proof"]))
+                    bad["proof"][j] = ("0" if bad["proof"][j][0] != "0" else "1") + bad["proof"][j][1:]
+                elif choice == 1:
+                    bad["old_head"]["root_hash"] = "ab" * 32
+                elif choice == 2:
+                    bad["new_head"]["timestamp"] = "2019-01-01T00:00:00.000000Z"
+                else:
+                    bad["old_head"], bad["new_head"] = bad["new_head"], bad["old_head"]
+                    if old == new:
+                        continue
+                assert check(bad) is False, (old, new, choice)
