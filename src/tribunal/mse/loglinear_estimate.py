@@ -36,6 +36,28 @@ class ModelChoice:
     p_threshold: float | None = None
 
     def select(self, table: CaptureTable) -> LoglinearFit:
+        return self.select_with_report(table)[0]
+
+    def select_with_report(self, table: CaptureTable) -> tuple[LoglinearFit, dict[str, object]]:
+        """The chosen fit and, for an exhaustive search, the best models and those skipped."""
+        if self.search == "exhaustive":
+            res = exhaustive_search(table, max_order=self.max_order, criterion=self.criterion)
+            top = [
+                {"model": format_model(r.model, table.lists), "estimate": r.estimate,
+                 "aic": r.aic, "bic": r.bic}
+                for r in res.ranked[:10] if r.existence_code in (None, 0) and r.converged
+            ][:5]
+            report = {
+                "n_models": res.n_models,
+                "top_models": top,
+                "better_models_failing_existence": [
+                    format_model(r.model, table.lists) for r in res.skipped
+                ],
+            }
+            return res.best, report
+        return self._select(table), {}
+
+    def _select(self, table: CaptureTable) -> LoglinearFit:
         if self.search == "fixed":
             check = check_existence(table, self.model)
             if not check.ok:
@@ -110,9 +132,16 @@ def estimate_loglinear(
         table, model=model, search=search, max_order=max_order, criterion=criterion,
         p_threshold=p_threshold,
     )
-    fit = choice.select(table)
+    fit, report = choice.select_with_report(table)
     warnings = list(table.warnings)
     diagnostics: dict[str, object] = {"fit": fit.summary()}
+    if report:
+        diagnostics["search"] = report
+    if report.get("better_models_failing_existence"):
+        warnings.append(
+            f"{len(report['better_models_failing_existence'])} better-ranked model(s) were "
+            "passed over because their MLE does not exist or is not identifiable"
+        )
     if not fit.converged:
         warnings.append("the model fit did not converge; the estimate may be unreliable")
     try:
