@@ -13,7 +13,14 @@ from itertools import combinations
 
 import numpy as np
 
-from tribunal.forensics.calibration import combine, holm, loo_flags, percentile_phrase, rank_p
+from tribunal.forensics.calibration import (
+    combine,
+    combined_min_p,
+    holm,
+    loo_flags,
+    percentile_phrase,
+    rank_p,
+)
 from tribunal.forensics.reference import ReferenceSet
 from tribunal.forensics.result import (
     INSUFFICIENT,
@@ -48,8 +55,13 @@ def _cannot(series: str, test: str, status: str, level: float, reason: str) -> F
 
 
 def run_single(spec: TestSpec, s: Series, reference: ReferenceSet, *, level: float,
-               n_sim: int, rng: np.random.Generator) -> Finding:
-    """One single-series test, calibrated on comparator windows and simulated series."""
+               n_sim: int, rng: np.random.Generator,
+               sims: np.ndarray | None = None) -> Finding:
+    """One single-series test, calibrated on comparator windows and simulated series.
+
+    ``sims`` are simulated genuine series to reuse (the battery shares one set across
+    tests so that their p-values can be combined); otherwise ``n_sim`` are drawn.
+    """
     y, x = s.values, s.periods.astype(float)
     if len(s) < spec.min_points:
         return _cannot(s.name, spec.name, INSUFFICIENT, level,
@@ -76,10 +88,11 @@ def run_single(spec: TestSpec, s: Series, reference: ReferenceSet, *, level: flo
             details["n_comparator_windows"] = len(win)
             details["n_comparator_countries"] = int(np.unique(win.country).size)
     if spec.use_sim:
-        sims = reference.simulate(y, x, n_sim, rng)
+        if sims is None:
+            sims = reference.simulate(y, x, n_sim, rng)
         sim_stats = spec.stat(sims, x)
         p_sim = rank_p(stat, sim_stats)
-        details["n_simulated"] = n_sim
+        details["n_simulated"] = int(sims.shape[0])
     p = combine(p_real, p_sim)
     analytic = spec.analytic_p(y, x) if spec.analytic_p is not None else None
     if analytic is not None:
@@ -242,12 +255,19 @@ def run_battery(series: list[Series], reference: ReferenceSet | None = None, *,
     total = len(series) * len(tests) + len(pairs) + len(groups)
     done = 0
     findings: list[Finding] = []
+    summaries: list[SeriesSummary] = []
     for s in series:
+        sims = (reference.simulate(s.values, s.periods.astype(float), n_sim, rng)
+                if len(s) >= 3 else None)
+        mine = []
         for spec in tests:
-            findings.append(run_single(spec, s, reference, level=level, n_sim=n_sim, rng=rng))
+            mine.append(run_single(spec, s, reference, level=level, n_sim=n_sim, rng=rng,
+                                   sims=sims))
             done += 1
             if on_progress:
                 on_progress(done, total)
+        findings.extend(mine)
+        summaries.append(summarise_series(s, mine, tests, sims, level))
     for a, b in pairs:
         findings.append(run_ratio(a, b, reference, level=level))
         done += 1
@@ -258,23 +278,50 @@ def run_battery(series: list[Series], reference: ReferenceSet | None = None, *,
         done += 1
         if on_progress:
             on_progress(done, total)
-    summaries = [_summarise(s.name, s.source, [f for f in findings if f.series == s.name], level)
-                 for s in series]
     return BatteryResult(level=level, findings=findings, summaries=summaries,
                          reference=reference.describe() | {"n_simulated": n_sim, "seed": seed},
                          seconds=time.perf_counter() - t0)
 
 
-def _summarise(name: str, source: str, fs: list[Finding], level: float) -> SeriesSummary:
+def summarise_series(s: Series, fs: list[Finding], tests: tuple[TestSpec, ...],
+                     sims: np.ndarray | None, level: float) -> SeriesSummary:
+    """Combine one series' findings into one flag that controls the family-wise error.
+
+    Tests calibrated on comparator windows are combined by the calibrated minimum
+    p-value (:func:`~tribunal.forensics.calibration.combined_min_p`), which accounts for
+    their correlation; that p-value and those of any other tests (terminal digits,
+    Benford) are then adjusted by Holm's procedure.
+    """
     ran = [f for f in fs if f.status == OK and f.p_value is not None]
     if not ran:
-        return SeriesSummary(name, level, 0, None, None, False, [], source,
+        return SeriesSummary(s.name, level, 0, None, None, False, [], s.source,
                              "no test could judge this series")
-    adjusted = holm([f.p_value for f in ran])
-    flagged = [f.test for f, a in zip(ran, adjusted, strict=True) if a <= level]
+    specs = {t.name: t for t in tests}
+    x = s.periods.astype(float)
+    block = [f for f in ran if f.reference_real is not None and len(f.reference_real)]
+    others = [f for f in ran if f not in block]
+    pvals: list[float] = []
+    labels: list[str] = []
+    if block:
+        real = {f.test: f.reference_real for f in block}
+        sim_stats = {} if sims is None else {f.test: specs[f.test].stat(sims, x) for f in block}
+        comb = combined_min_p({f.test: f.p_value for f in block}, real, sim_stats,
+                              {f.test: specs[f.test].use_sim for f in block})
+        if comb is not None:
+            pvals.append(comb)
+            labels.append("min-p over " + ", ".join(f.test for f in block))
+    for f in others:
+        pvals.append(f.p_value)
+        labels.append(f.test)
+    adjusted = holm(pvals)
+    final = min(adjusted)
+    flagged: list[str] = []
+    if final <= level:
+        flagged = [f.test for f in ran if f.flag] or [labels[int(np.argmin(adjusted))]]
     min_p = min(f.p_value for f in ran)
-    text = (f"{len(ran)} tests ran; smallest calibrated p = {min_p:.3g}, Holm-adjusted "
-            f"{min(adjusted):.3g}; " + (f"flagged by {', '.join(flagged)}" if flagged
-                                         else f"no test flags it at family-wise level {level:g}"))
-    return SeriesSummary(name, level, len(ran), min_p, min(adjusted), bool(flagged), flagged,
-                         source, text)
+    text = (f"{len(ran)} tests ran; smallest calibrated p = {min_p:.3g}; combined over tests "
+            f"(calibrated min-p, Holm) p = {final:.3g}; "
+            + (f"flagged, driven by {', '.join(flagged)}" if flagged
+               else f"not flagged at family-wise level {level:g}"))
+    return SeriesSummary(s.name, level, len(ran), min_p, final, final <= level, flagged,
+                         s.source, text)

@@ -80,3 +80,54 @@ def percentile_phrase(p: float) -> str:
     """"more closely than 98.5%" from a p-value (share of the reference less extreme)."""
     share = 100.0 * (1.0 - p)
     return f"{share:.1f}%" if share < 99.95 else ">99.9%"
+
+
+def window_pvalues(real: np.ndarray) -> np.ndarray:
+    """Each reference window's own rank p-value among all windows (itself included)."""
+    order = np.sort(real)
+    return (order.size - np.searchsorted(order, real, side="left")) / max(order.size, 1)
+
+
+def combined_min_p(query_p: dict[str, float],
+                   real: dict[str, np.ndarray],
+                   sims: dict[str, np.ndarray],
+                   sim_calibrated: dict[str, bool],
+                   exclude: np.ndarray | None = None) -> float | None:
+    """Calibrated p-value of the smallest per-test p-value (min-p; Westfall & Young,
+    Resampling-Based Multiple Testing, Wiley 1993, §2.6).
+
+    ``query_p`` holds the series' calibrated p-values for the tests in the block;
+    ``real[t]`` the statistic of test t on every comparator window (same windows in every
+    test) and ``sims[t]`` on every simulated series (same simulations in every test).
+    The smallest p-value of the series is ranked among the smallest p-values of the
+    comparator windows (each test ranked among the windows) and of the simulations (each
+    test ranked among the windows and, where ``sim_calibrated[t]``, the simulations, as
+    for the series itself); the larger of the two ranks is returned. Windows get no
+    simulation p-value, which makes their minima smaller and the result conservative.
+    ``exclude`` masks windows (e.g. the series' own country) out of the comparison.
+    """
+    tests = [t for t in query_p if t in real]
+    if not tests:
+        return None
+    m_q = min(query_p[t] for t in tests)
+    n_real = len(next(iter(real[t] for t in tests)))
+    m_w = np.ones(n_real)
+    for t in tests:
+        m_w = np.minimum(m_w, window_pvalues(real[t]))
+    keep = np.ones(n_real, bool) if exclude is None else ~exclude
+    p_real = float((1 + np.sum(m_w[keep] <= m_q)) / (1 + keep.sum()))
+    sim_tests = [t for t in tests if t in sims]
+    if not sim_tests:
+        return p_real
+    n_sim = len(sims[sim_tests[0]])
+    m_s = np.ones(n_sim)
+    for t in sim_tests:
+        r = np.sort(real[t][keep])
+        s = sims[t]
+        p = (1 + r.size - np.searchsorted(r, s, side="left")) / (1 + r.size)
+        if sim_calibrated.get(t, False):
+            ss = np.sort(s)
+            p = np.maximum(p, (ss.size - np.searchsorted(ss, s, side="left")) / ss.size)
+        m_s = np.minimum(m_s, p)
+    p_sim = float((1 + np.sum(m_s <= m_q)) / (1 + n_sim))
+    return max(p_real, p_sim)

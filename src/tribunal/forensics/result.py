@@ -63,7 +63,11 @@ class Finding:
 
 @dataclass
 class SeriesSummary:
-    """The combined flag for one series: Holm's step-down over the tests that ran."""
+    """The combined flag for one series over the tests that ran.
+
+    ``holm_p`` is the family-wise p-value: the calibrated min-p over the tests calibrated
+    on comparators, Holm-adjusted together with any other tests' p-values.
+    """
 
     series: str
     level: float
