@@ -107,6 +107,10 @@ def _mutations(doc: dict) -> dict[str, dict]:
     variant("bad hex", lambda d: d["audit_path"].__setitem__(0, "zz" * 32))
     variant("no head", lambda d: d.pop("head"))
     variant("string size", lambda d: d.update(tree_size="13"))
+    variant("line break in head", lambda d: d["head"].update(key_id="ab\ntree_size=1"))
+    variant("negative size", lambda d: d["head"].update(tree_size=-1))
+    variant("head not a dict", lambda d: d.update(head=[1]))
+    variant("public key not a dict", lambda d: d.update(public_key="x"))
     return out
 
 
@@ -387,3 +391,45 @@ def test_doc_consistency_checker(case, tmp_path: Path, repo_root: Path) -> None:
                     if old == new:
                         continue
                 assert check(bad) is False, (old, new, choice)
+
+
+def test_malformed_documents_never_crash_the_verifier(case) -> None:
+    """Seeded structural fuzzing: any JSON shape yields a list of reasons, not an exception."""
+    rng = random.Random(1217)
+    docs = [proofs.inclusion_proof_document(case, 4), proofs.consistency_proof_document(case, 3)]
+    junk = [None, True, -1, 0, 2**70, 1.5, "", "zz", "00" * 32, [], ["00" * 32], {}, {"a": 1}]
+
+    # informational fields, ignored or recomputed by the verifier, are left alone
+    info = {"algorithms", "entry", "leaf_hash", "id", "format"}
+
+    def containers(node, acc, top=True):
+        if isinstance(node, dict):
+            acc.append(node)
+            for k, v in node.items():
+                if k not in info:
+                    containers(v, acc, False)
+        elif isinstance(node, list):
+            acc.append(node)
+            for v in node:
+                containers(v, acc, False)
+        return acc
+
+    rejected = 0
+    for trial in range(600):
+        doc = copy.deepcopy(docs[trial % 2])
+        for _ in range(rng.randrange(1, 4)):
+            target = rng.choice(containers(doc, []))
+            keys = [k for k in target if k not in info] if isinstance(target, dict) else []
+            if keys:
+                key = rng.choice(keys)
+                if rng.random() < 0.2:
+                    del target[key]
+                else:
+                    target[key] = copy.deepcopy(rng.choice(junk))
+            elif isinstance(target, list) and target:
+                target[rng.randrange(len(target))] = copy.deepcopy(rng.choice(junk))
+        errors = proofs.verify_proof_document(doc)
+        assert isinstance(errors, list) and all(isinstance(e, str) for e in errors)
+        assert errors or doc == docs[trial % 2], f"trial {trial}: mutated document accepted"
+        rejected += bool(errors)
+    assert rejected >= 550

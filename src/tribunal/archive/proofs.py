@@ -167,8 +167,12 @@ def _head(data: Any, name: str, key: Any, kid: str) -> tuple[TreeHead, list[str]
         raise _Bad(f"{name} is malformed: {exc}") from None
     errors = []
     if head.key_id != kid:
-        errors.append(f"{name} names key {head.key_id}, not the document's public key")
-    if not signing.verify_signature(key, head.signature, head.message()):
+        errors.append(f"{name} names key {head.key_id!r}, not the document's public key")
+    try:
+        message = head.message()
+    except ValueError as exc:
+        raise _Bad(f"{name} is malformed: {exc}") from None
+    if not signing.verify_signature(key, head.signature, message):
         errors.append(f"{name}: the Ed25519 signature does not match the tree head")
     return head, errors
 
@@ -182,7 +186,7 @@ def _verify_inclusion(doc: dict[str, Any], key: Any, kid: str) -> list[str]:
     except (KeyError, TypeError, ValueError, binascii.Error):
         raise _Bad("entry_base64 is missing or not base64") from None
     index, size = doc.get("leaf_index"), doc.get("tree_size")
-    if not isinstance(index, int) or not isinstance(size, int):
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (index, size)):
         raise _Bad("leaf_index and tree_size must be integers")
     if size != head.tree_size:
         errors.append(f"tree_size {size} differs from the signed head's {head.tree_size}")
