@@ -182,3 +182,49 @@ def test_real_extractor_end_to_end(tmp_path):
     assert "肝臟移植" in texts["page.html"] and "var secret" not in texts["page.html"]
     assert "供体器官" in texts["gb.txt"]
     case.close()
+
+
+def test_real_encrypted_and_corrupt_pdfs_are_kept_with_reasons(tmp_path):
+    pytest.importorskip("tribunal.archive.extract")
+    from pypdf import PdfWriter
+
+    from tribunal.demo.archive_step import minimal_pdf
+
+    src = tmp_path / "src"
+    src.mkdir()
+    good = minimal_pdf(["organ transplant waiting time"])
+    (src / "good.pdf").write_bytes(good)
+    (src / "corrupt.pdf").write_bytes(good[: len(good) // 2] + b"\x00garbage")
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.encrypt("secret")
+    with open(src / "locked.pdf", "wb") as fh:
+        writer.write(fh)
+    case = new_case(tmp_path)
+    report = ingest_paths(case, [src], index=False)
+    assert not report.failures
+    by_name = {f.path.rsplit("/", 1)[1]: f for f in report.files}
+    assert by_name["good.pdf"].derived and not by_name["good.pdf"].warnings
+    assert any("encrypt" in w.lower() for w in by_name["locked.pdf"].warnings)
+    assert by_name["corrupt.pdf"].new  # the original is kept whatever the extractor said
+    for f in by_name.values():
+        assert case.blobs.path(f.sha256).read_bytes() == (src / f.path.rsplit("/", 1)[1]).read_bytes()
+    assert verify_case(case).ok
+    case.close()
+
+
+def test_parallel_extraction_keeps_order_and_dedupes_within_the_window(tmp_path):
+    pytest.importorskip("tribunal.archive.extract")
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(80):
+        (src / f"f{i:03d}.txt").write_text(f"器官 document {i // 2}\n" * 20)  # pairs are identical
+    case = new_case(tmp_path)
+    report = ingest_paths(case, [src], workers=2, index=False)
+    assert [f.path.rsplit("/", 1)[1] for f in report.files] == [f"f{i:03d}.txt" for i in range(80)]
+    assert report.new_items == 40
+    assert [f.new for f in report.files] == [i % 2 == 0 for i in range(80)]
+    assert case.db.execute("SELECT COUNT(*) FROM items WHERE parent_id IS NULL").fetchone()[0] == 40
+    assert case.db.execute("SELECT COUNT(*) FROM items WHERE relation = 'text'").fetchone()[0] == 40
+    assert verify_case(case).ok
+    case.close()

@@ -23,7 +23,9 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,8 @@ MAX_EXTRACT_BYTES = 256 << 20
 BATCH_FILES = 200
 BATCH_BYTES = 64 << 20
 BATCH_SECONDS = 2.0
+# Below this many files, starting extraction processes costs more than it saves.
+PARALLEL_MIN_FILES = 64
 
 Extractor = Callable[[Path], Any]
 
@@ -116,12 +120,17 @@ def ingest_paths(
     extractor: Extractor | None | str = "default",
     index: bool = True,
     batch_files: int = BATCH_FILES,
+    workers: int | None = None,
 ) -> IngestReport:
     """Ingest files and folders (recursively) into ``case`` with the same capture metadata.
 
     Failures (unreadable files, link loops, devices) are listed in the report with their
     reason and the batch goes on; extraction problems (encrypted or corrupt documents) do
     not stop the original from being stored and appear as the file's warnings.
+
+    With the default extractor and more than :data:`PARALLEL_MIN_FILES` files, text is
+    extracted by ``workers`` processes (default: the CPU count, at most 4) while this
+    process stores blobs and writes rows in the original order.
     """
     capture = capture or Capture()
     extract_fn = default_extractor() if extractor == "default" else extractor
@@ -129,24 +138,42 @@ def ingest_paths(
     start = time.perf_counter()
     found = list(walk([os.fspath(p) for p in paths]))
     total = len(found)
-    with case.write_lock():
+    n_workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    use_pool = (
+        extractor == "default" and extract_fn is not None and n_workers > 1
+        and sum(1 for f in found if not f.problem) >= PARALLEL_MIN_FILES
+    )  # fmt: skip
+    with case.write_lock(), _pool(n_workers if use_pool else 0) as pool:
         case.blobs.clean_tmp()
         writer = records.BatchWriter(case, index=index)
         writer.drain_index_queue()
-        for done, entry in enumerate(found, 1):
-            if entry.problem:
-                report.failures.append(IngestFailure(display_name(entry.path), entry.problem))
+        window: deque[_Pending | IngestFailure] = deque()
+        done = 0
+
+        def finish_one() -> None:
+            nonlocal done
+            staged = window.popleft()
+            outcome = staged if isinstance(staged, IngestFailure) else _commit_one(writer, staged, capture)
+            if isinstance(outcome, IngestFailure):
+                report.failures.append(outcome)
             else:
-                outcome = _ingest_one(case, writer, Path(entry.path), capture, extract_fn)
-                if isinstance(outcome, IngestFailure):
-                    report.failures.append(outcome)
-                else:
-                    report.files.append(outcome)
-                    report.bytes += outcome.size
+                report.files.append(outcome)
+                report.bytes += outcome.size
+            done += 1
             if writer.due(batch_files, BATCH_BYTES, BATCH_SECONDS):
                 writer.flush()
             if on_progress:
                 on_progress(done, total)
+
+        for entry in found:
+            if entry.problem:
+                window.append(IngestFailure(display_name(entry.path), entry.problem))
+            else:
+                window.append(_stage_one(case, writer, Path(entry.path), extract_fn, pool))
+            while len(window) > (4 * n_workers if pool else 0):
+                finish_one()
+        while window:
+            finish_one()
         writer.flush()
         writer.close()
         case.blobs.clean_tmp()
@@ -155,37 +182,77 @@ def ingest_paths(
     return report
 
 
-def _ingest_one(
-    case: Case,
-    writer: records.BatchWriter,
-    path: Path,
-    capture: Capture,
-    extract_fn: Extractor | None,
-) -> IngestedFile | IngestFailure:
+@contextmanager
+def _pool(workers: int) -> Iterator[Any]:
+    """A process pool for extraction (spawned: the parent's SQLite handle stays private)."""
+    if workers <= 1:
+        yield None
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+@dataclass
+class _Pending:
+    """A stored file waiting for its rows: extraction done, running, or not needed."""
+
+    path: Path
+    shown: str
+    filename: str
+    blob: Any
+    extraction: Any = None  # a result tuple, or a Future of one
+    warnings: list[str] = field(default_factory=list)
+
+
+def _stage_one(
+    case: Case, writer: records.BatchWriter, path: Path, extract_fn: Extractor | None, pool: Any
+) -> _Pending | IngestFailure:
+    """Store the blob and start its extraction (in the pool when there is one)."""
     shown = display_name(os.fspath(path))
     try:
         blob = case.blobs.put_file(path)
     except OSError as exc:
         return IngestFailure(shown, f"cannot read: {exc.strerror or exc}")
-    filename = display_name(path.name)
+    staged = _Pending(path, shown, display_name(path.name), blob)
+    if writer.existing_original(blob.sha256) is not None:
+        return staged  # already held: only the ingest event is recorded
+    if blob.size == 0:
+        staged.warnings.append("empty file (0 bytes): stored, nothing to extract")
+    elif extract_fn is None:
+        staged.warnings.append("no extractor installed: stored without text")
+    elif blob.size > MAX_EXTRACT_BYTES:
+        staged.warnings.append(f"larger than {MAX_EXTRACT_BYTES >> 20} MiB: stored without text extraction")
+    elif pool is not None:
+        staged.extraction = pool.submit(_extract_default, case.blobs.path(blob.sha256), path)
+    else:
+        staged.extraction = _extract(extract_fn, case.blobs.path(blob.sha256), path)
+    return staged
+
+
+def _commit_one(writer: records.BatchWriter, staged: _Pending, capture: Capture) -> IngestedFile:
+    """Write the rows and ledger entries of one staged file, in input order."""
+    blob, shown, filename = staged.blob, staged.shown, staged.filename
+    # Checked again here: an identical file earlier in the window may have just been written.
     existing = writer.existing_original(blob.sha256)
     if existing is not None:
         writer.record_ingest(existing, new=False, path=shown, filename=filename, capture=capture)
-        kind = writer.kind_of(existing)
-        return IngestedFile(shown, existing, False, kind, blob.size, blob.sha256)
-
-    warnings: list[str] = []
-    extraction = None
-    if blob.size == 0:
-        warnings.append("empty file (0 bytes): stored, nothing to extract")
-    elif extract_fn is None:
-        warnings.append("no extractor installed: stored without text")
-    elif blob.size > MAX_EXTRACT_BYTES:
-        warnings.append(f"larger than {MAX_EXTRACT_BYTES >> 20} MiB: stored without text extraction")
-    else:
-        extraction, problem = _extract(extract_fn, case.blobs.path(blob.sha256), path)
-        if problem:
-            warnings.append(problem)
+        return IngestedFile(shown, existing, False, writer.kind_of(existing), blob.size, blob.sha256)
+    result = staged.extraction
+    if result is not None and not isinstance(result, tuple):
+        try:
+            result = result.result()
+        except Exception as exc:  # the worker died (e.g. out of memory): keep the original
+            result = (None, f"no text extracted: extractor process failed ({type(exc).__name__})")
+    extraction, problem = result if result is not None else (None, None)
+    warnings = list(staged.warnings)
+    if problem:
+        warnings.append(problem)
     if extraction is not None:
         warnings.extend(str(w) for w in getattr(extraction, "warnings", []) or [])
     kind = getattr(extraction, "kind", None) or ("empty" if blob.size == 0 else "other")
@@ -203,6 +270,13 @@ def _ingest_one(
     writer.record_ingest(item_id, new=True, path=shown, filename=filename, capture=capture)
     derived = writer.add_derivations(item_id, extraction, filename, capture, language) if extraction else []
     return IngestedFile(shown, item_id, True, kind, blob.size, blob.sha256, derived, warnings)
+
+
+def _extract_default(stored: Path, original: Path) -> tuple[Any, str | None]:
+    """Pool job: the default extractor on one stored blob (importable by spawned workers)."""
+    from tribunal.archive.extract import extract
+
+    return _extract(extract, stored, original)
 
 
 def _extract(extract_fn: Extractor, stored: Path, original: Path) -> tuple[Any, str | None]:
