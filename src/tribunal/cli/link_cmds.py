@@ -36,7 +36,7 @@ def link() -> None:
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML mapping of each list's columns to standard fields.")
-@click.option("--threshold", default=0.9, show_default=True, type=float,
+@click.option("--threshold", default=0.8, show_default=True, type=float,
               help="Match probability at or above which two records are one person.")
 @click.option("--band", default="0.5,0.8,0.9,0.95,0.99", show_default=True,
               help="Thresholds for the sensitivity band (comma-separated).")

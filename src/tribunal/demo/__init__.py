@@ -22,6 +22,7 @@ STEPS: list[str] = [
     "tribunal.demo.mse_step",
     "tribunal.demo.mse_dga_step",
     "tribunal.demo.forensics_step",
+    "tribunal.demo.linkage_step",
 ]
 
 MARKER = ".tribunal-demo"

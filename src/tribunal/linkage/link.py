@@ -157,7 +157,7 @@ def run_linkage(
     out_dir: str | Path,
     *,
     mappings: dict[str, ColumnMapping] | None = None,
-    threshold: float = 0.9,
+    threshold: float = 0.8,
     band: Sequence[float] = DEFAULT_BAND,
     options: ModelOptions | None = None,
     decisions_path: str | Path | None = None,
