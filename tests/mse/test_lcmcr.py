@@ -76,14 +76,14 @@ def test_result_shape_and_reproducibility(shared_data) -> None:
     c = estimate_lcmcr(table, **{**kwargs, "seed": 43})
     assert a.method == "lcmcr"
     assert a.n_observed == table.n_observed
-    assert len(a.details["draws"]) == 3 and len(a.details["draws"][0]) == 100
-    for x, y in zip(a.details["draws"], b.details["draws"], strict=True):
+    assert len(a.details["chain_draws"]) == 3 and len(a.details["chain_draws"][0]) == 100
+    for x, y in zip(a.details["chain_draws"], b.details["chain_draws"], strict=True):
         np.testing.assert_array_equal(x, y)
     assert not all(
-        np.array_equal(x, y) for x, y in zip(a.details["draws"], c.details["draws"], strict=True)
+        np.array_equal(x, y) for x, y in zip(a.details["chain_draws"], c.details["chain_draws"], strict=True)
     )
     assert a.interval[0] <= a.estimate <= a.interval[1]
-    assert min(min(d) for d in a.details["draws"]) >= table.n_observed
+    assert min(min(d) for d in a.details["chain_draws"]) >= table.n_observed
     assert a.parameters["seed"] == 42 and a.parameters["K"] == 5
     assert {"rhat", "ess", "per_chain", "modes", "pooled_chains"} <= set(a.diagnostics)
 
@@ -143,7 +143,7 @@ def test_cap_on_unseen_cases_warns(shared_data) -> None:
                          max_unobserved=500)  # fmt: skip
     assert res.diagnostics["cap_hits"] > 0
     assert any("CAP" in w for w in res.warnings)
-    assert max(max(d) for d in res.details["draws"]) <= table.n_observed + 500
+    assert max(max(d) for d in res.details["chain_draws"]) <= table.n_observed + 500
 
 
 def test_single_chain_warns(shared_data) -> None:

@@ -21,6 +21,7 @@ STEPS: list[str] = [
     "tribunal.demo.custody_step",
     "tribunal.demo.mse_step",
     "tribunal.demo.mse_dga_step",
+    "tribunal.demo.mse_lcmcr_step",
     "tribunal.demo.forensics_step",
     "tribunal.demo.linkage_step",
 ]

@@ -305,5 +305,7 @@ def _assemble(
         parameters=params,
         diagnostics=diagnostics,
         warnings=warnings,
-        details={"draws": [r.n for r in results]},
+        # "draws" holds only the pooled (agreeing) chains, so that strata totals and plots
+        # built on it never mix modes; every chain's draws are in "chain_draws".
+        details={"draws": pooled.astype(np.int64), "chain_draws": [r.n for r in results]},
     )
