@@ -276,3 +276,29 @@ def test_problems_name_the_item(tmp_path: Path) -> None:
     assert (problem.kind, problem.seq, problem.item) == ("entry-hash", 2, "E-0002")
     assert "item E-0002" in problem.message
     assert problem.to_dict()["item"] == "E-0002"
+
+
+def test_damaged_columns_never_crash_verification(tmp_path: Path) -> None:
+    """Seeded: any column set to any SQLite type gives problems, never an exception."""
+    from tribunal.archive.custody_log import ledger_log
+
+    case = make_case(tmp_path, n=9, sign_every=3)
+    db, pub = case.db, public(case)
+    rng = random.Random(31)
+    junk = [0, -5, 2**62, 1.5, "", "text", "日本", "\n=", b"", b"\xff" * 3, b"\x00" * 32, b"\x00" * 64]
+    columns = {
+        "ledger": ("seq", ["entry", "leaf_hash"]),
+        "heads": ("id", ["tree_size", "root_hash", "timestamp", "key_id", "prev_hash", "signature"]),
+    }
+    for _ in range(150):
+        table = rng.choice(list(columns))
+        key, cols = columns[table]
+        column = rng.choice(cols)
+        k, original = rng.choice(db.execute(f"SELECT {key}, {column} FROM {table}").fetchall())
+        db.execute(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", (rng.choice(junk), k))
+        problems = ledger.verify_ledger(db, pub)
+        assert problems, f"{table}.{column} of {k} damaged but not reported"
+        ledger_log(db, limit=0)
+        ledger.entries_for(db, item="E-0001")
+        db.execute(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", (original, k))
+    assert ledger.verify_ledger(db, pub) == []

@@ -141,7 +141,11 @@ class LedgerEntry:
 
     @property
     def data(self) -> dict[str, Any]:
-        return json.loads(self.entry)
+        """The parsed entry; ``ValueError`` when it is not a JSON object (damaged)."""
+        value = json.loads(self.entry)
+        if not isinstance(value, dict):
+            raise ValueError(f"ledger entry {self.seq} is not a JSON object")
+        return value
 
     @property
     def action(self) -> str:
@@ -149,7 +153,8 @@ class LedgerEntry:
 
     @property
     def fields(self) -> dict[str, Any]:
-        return dict(self.data.get("fields") or {})
+        fields = self.data.get("fields")
+        return dict(fields) if isinstance(fields, dict) else {}
 
     def to_dict(self) -> dict[str, Any]:
         data = self.data
@@ -330,7 +335,8 @@ def entries_for(
             continue
         if action is not None and data.get("action") != action:
             continue
-        got = data.get("fields") or {}
+        got = data.get("fields")
+        got = got if isinstance(got, dict) else {}
         if all(k in got and got[k] == v for k, v in fields.items()):
             found.append(e)
     return found
