@@ -186,7 +186,7 @@ def _verify_inclusion(doc: dict[str, Any], key: Any, kid: str) -> list[str]:
     except (KeyError, TypeError, ValueError, binascii.Error):
         raise _Bad("entry_base64 is missing or not base64") from None
     index, size = doc.get("leaf_index"), doc.get("tree_size")
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (index, size)):
+    if not isinstance(index, int) or not isinstance(size, int) or isinstance(index, bool):
         raise _Bad("leaf_index and tree_size must be integers")
     if size != head.tree_size:
         errors.append(f"tree_size {size} differs from the signed head's {head.tree_size}")
