@@ -245,7 +245,14 @@ def test_cli_proof_round_trip(real_case: Path, tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     # without --out the document goes to stdout
     r = _run(["--case", str(real_case), "proof", item])
-    assert json.loads(r.output)["format"] == proofs.INCLUSION_FORMAT
+    latest = json.loads(r.output)
+    assert latest["format"] == proofs.INCLUSION_FORMAT
+    # against an older signed head
+    log = json.loads(_run(["--case", str(real_case), "log", "--heads", "--json"]).output)
+    sizes = [h["tree_size"] for h in log["heads"] if h["tree_size"] > latest["leaf_index"]]
+    r = _run(["--case", str(real_case), "proof", item, "--size", str(sizes[0])])
+    older = json.loads(r.output)
+    assert older["tree_size"] == sizes[0] and proofs.verify_proof_document(older) == []
     # tampered: exit 1 with reasons
     doc = json.loads(out.read_text())
     doc["head"]["timestamp"] = "2019-12-17T00:00:00.000000Z"

@@ -32,6 +32,13 @@ def _short(hex_text: str, n: int = 16) -> str:
 @click.argument("item")
 @click.option("--seq", type=int, default=None, help="Prove this ledger entry instead of the item's ingest.")
 @click.option(
+    "--size",
+    "head_size",
+    type=int,
+    default=None,
+    help="Prove against the signed head of this many entries (default: the latest).",
+)
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -39,7 +46,14 @@ def _short(hex_text: str, n: int = 16) -> str:
 )
 @json_option
 @click.pass_context
-def proof(ctx: click.Context, item: str, seq: int | None, out: Path | None, as_json: bool) -> None:
+def proof(
+    ctx: click.Context,
+    item: str,
+    seq: int | None,
+    head_size: int | None,
+    out: Path | None,
+    as_json: bool,
+) -> None:
     """Write a JSON inclusion proof of ITEM's ingest entry in the latest signed head.
 
     \b
@@ -66,7 +80,15 @@ def proof(ctx: click.Context, item: str, seq: int | None, out: Path | None, as_j
             entry = ledger.entry_at(case.db, seq)
             if entry is None or entry.fields.get("item") not in (item, None):
                 raise InputError(f"ledger entry {seq} does not concern item {item!r}")
-        doc = proofs.inclusion_proof_document(case, seq)
+        head = None
+        if head_size is not None:
+            head = ledger.head_for_size(case.db, head_size)
+            if head is None or head.tree_size <= seq:
+                raise InputError(
+                    f"no signed tree head of {head_size} entries that covers entry {seq}",
+                    hint="list the signed sizes with `tribunal log --heads`",
+                )
+        doc = proofs.inclusion_proof_document(case, seq, head=head)
     if out is None:
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
