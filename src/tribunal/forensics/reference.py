@@ -129,30 +129,37 @@ class Windows:
 
 def _windows_from(items: list[tuple[str, np.ndarray, np.ndarray]], offsets: tuple[int, ...],
                   countries: dict[str, int]) -> Windows:
-    off = np.asarray(offsets)
-    rows, cid, sid, latest, labels = [], [], [], [], []
+    off = np.asarray(offsets, int)
+    span = int(off[-1]) + 1
+    blocks, cid, sid, latest, labels = [], [], [], [], []
     for k, (label, years, values) in enumerate(items):
-        lookup = dict(zip(years.tolist(), values.tolist(), strict=True))
-        found = []
-        for start in years.tolist():
-            vals = [lookup.get(start + o) for o in off]
-            if any(v is None for v in vals):
-                continue
-            arr = np.array(vals, float)
-            if arr.ndim == 1 and (arr.min() <= 0 or arr.mean() < MIN_MEAN):
-                continue
-            if arr.ndim == 2 and (arr.min() <= 0 or arr.mean(axis=0).min() < MIN_MEAN):
-                continue
-            found.append(arr)
-        for j, arr in enumerate(found):
-            rows.append(arr)
-            cid.append(countries[label.split(" · ")[0]])
-            sid.append(k)
-            latest.append(j == len(found) - 1)
-            labels.append(label)
-    shape = (0, len(off)) if not rows else None
-    Y = np.array(rows, float) if rows else np.zeros(shape)
-    return Windows(Y, np.array(cid, int), np.array(sid, int), np.array(latest, bool), labels)
+        y0 = int(years.min())
+        length = int(years.max()) - y0 + 1
+        if length < span:
+            continue
+        dense = np.full((length,) + values.shape[1:], np.nan)
+        dense[years - y0] = values
+        starts = np.arange(length - span + 1)
+        win = dense[starts[:, None] + off[None, :]]  # (starts, n) or (starts, n, 2)
+        flat = win.reshape(win.shape[0], -1)
+        ok = ~np.isnan(flat).any(axis=1)
+        with np.errstate(invalid="ignore"):
+            ok &= np.nan_to_num(flat, nan=0.0).min(axis=1) > 0
+            means = win.mean(axis=1)
+            ok &= (means.min(axis=-1) if means.ndim == 2 else means) >= MIN_MEAN
+        if not ok.any():
+            continue
+        found = win[ok]
+        blocks.append(found)
+        cid.extend([countries[label.split(" · ")[0]]] * len(found))
+        sid.extend([k] * len(found))
+        latest.extend([False] * (len(found) - 1) + [True])
+        labels.extend([label] * len(found))
+    if not blocks:
+        return Windows(np.zeros((0, len(off))), np.array([], int), np.array([], int),
+                       np.array([], bool), [])
+    return Windows(np.concatenate(blocks), np.array(cid, int), np.array(sid, int),
+                   np.array(latest, bool), labels)
 
 
 class ReferenceSet:
