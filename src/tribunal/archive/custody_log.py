@@ -19,7 +19,7 @@ def ledger_log(
     limit: int = 50,
     heads_only: bool = False,
 ) -> dict[str, Any]:
-    """Entries (the last ``limit``, or all with 0; only ``item``'s if given) and heads."""
+    """The last ``limit`` entries (only ``item``'s if given) and heads; ``limit=0``: all."""
     size = ledger.tree_size(db)
     if heads_only:
         chosen: list[ledger.LedgerEntry] = []
@@ -31,7 +31,7 @@ def ledger_log(
         start = 0 if limit <= 0 else max(0, size - limit)
         chosen = list(ledger.entries(db, start=start))
     all_heads = ledger.heads(db)
-    if limit > 0 and not heads_only:
+    if limit > 0:
         all_heads = all_heads[-limit:]
     return {
         "tree_size": size,

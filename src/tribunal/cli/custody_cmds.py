@@ -276,9 +276,10 @@ def consistency(
 @json_option
 @click.pass_context
 def log(ctx: click.Context, item: str | None, limit: int, heads_only: bool, as_json: bool) -> None:
-    """List custody ledger entries and signed tree heads.
+    """List custody ledger entries and signed tree heads (the last --limit of each).
 
     Entries hold only ids, hashes and commitments, never protected names or notes.
+    Times are UTC; --json gives them in full, with every hash.
     """
     from tribunal.archive.case import open_case
     from tribunal.archive.custody_log import ledger_log
@@ -297,14 +298,16 @@ def log(ctx: click.Context, item: str | None, limit: int, heads_only: bool, as_j
                 fields = dict(e["fields"] or {})
                 it = fields.pop("item", "")
                 rest = ", ".join(f"{k}={_clip(v)}" for k, v in sorted(fields.items()))
-                t.add_row(str(e["seq"]), str(e["time"]), str(e["action"]), str(it), rest)
+                when = str(e["time"] or "")[:19].replace("T", " ")
+                t.add_row(str(e["seq"]), when, str(e["action"]), str(it), rest)
             console.print(t)
         t = Table(title=f"signed tree heads: {len(r['heads'])}")
         for col in ("head", "entries", "root", "timestamp", "key"):
             t.add_column(col)
         for h in r["heads"]:
             t.add_row(
-                str(h["id"]), str(h["tree_size"]), _short(h["root_hash"]), h["timestamp"],
+                str(h["id"]), str(h["tree_size"]), _short(h["root_hash"]),
+                h["timestamp"][:19].replace("T", " "),
                 _short(h["key_id"], 12),
             )
         console.print(t)
