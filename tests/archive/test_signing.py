@@ -104,3 +104,14 @@ def test_commitment_key_is_stable(tmp_path: Path) -> None:
     k2 = signing.ensure_commitment_key(tmp_path)
     assert k1 == k2 and len(k1) == 32
     assert _mode(tmp_path / signing.COMMITMENT_KEY_FILE) == 0o600
+
+
+def test_key_written_where_hard_links_fail(tmp_path: Path, monkeypatch) -> None:
+    def no_links(*args, **kwargs):
+        raise PermissionError("no hard links here")
+
+    monkeypatch.setattr(os, "link", no_links)
+    signing.generate_keypair(tmp_path)
+    assert _mode(tmp_path / signing.PRIVATE_KEY_FILE) == 0o600
+    signing.load_private_key(tmp_path)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

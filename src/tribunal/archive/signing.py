@@ -45,7 +45,15 @@ def _write_secret(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.link(tmp, path)  # fails if ``path`` exists: never replace a key
+        try:
+            os.link(tmp, path)  # fails if ``path`` exists: never replace a key
+        except FileExistsError:
+            raise
+        except OSError:
+            # file systems without hard links: a rename, after checking nothing is there
+            if path.exists():
+                raise FileExistsError(path) from None
+            os.rename(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     _fsync_dir(path.parent)
