@@ -84,3 +84,12 @@ def test_gappy_series_uses_windows_with_the_same_gaps(godt_ref: ReferenceSet) ->
     f = run_single(QUADRATIC, s, godt_ref, level=0.01, n_sim=99, rng=np.random.default_rng(0))
     assert f.status == OK and f.details["n_comparator_windows"] > 100
     assert f.effect_size == pytest.approx(0.9977, abs=1e-4)
+
+
+def test_constant_or_tiny_series_is_not_flagged_by_fit_tests(godt_ref: ReferenceSet) -> None:
+    zeros = series("zeros", range(2010, 2018), [0] * 8)
+    tiny = series("tiny", range(2010, 2018), [1, 0, 2, 1, 3, 2, 1, 2])
+    res = run_battery([zeros, tiny], godt_ref, n_sim=199)
+    assert not any(f.flag for f in res.findings)
+    fit = [f for f in res.findings if f.test.startswith("fit_")]
+    assert fit and all(f.status != OK for f in fit)

@@ -38,6 +38,8 @@ def _effect(y: np.ndarray, x: np.ndarray) -> tuple[float, str]:
 
 
 def _applicable(y: np.ndarray) -> str | None:
+    if np.ptp(y) == 0:
+        return "the series is constant; the repeat test covers that"
     if y.mean() < 5:
         return "counts average below 5; Poisson noise cannot be told from rounding at that scale"
     return None

@@ -117,12 +117,22 @@ def _eff_oos(y: np.ndarray, x: np.ndarray) -> tuple[float, str]:
     return 100.0 * err, f"mean % error predicting the last {h} periods from the earlier ones"
 
 
+def fit_applicable(y: np.ndarray) -> str | None:
+    """Fit tests need a series that moves, at a scale where counts carry information."""
+    if np.ptp(y) == 0:
+        return "the series is constant; a curve fit says nothing about it"
+    if np.mean(y) < 5:
+        return "counts average below 5; any curve fits noise of that size equally badly"
+    return None
+
+
 QUADRATIC = TestSpec(
     name="fit_quadratic",
     stat=stat_quadratic,
     effect=_eff_quadratic,
     finding="fits a quadratic more closely",
     min_points=5,
+    applicable=fit_applicable,
 )
 ONE_PARAMETER = TestSpec(
     name="fit_one_parameter",
@@ -130,6 +140,7 @@ ONE_PARAMETER = TestSpec(
     effect=_eff_one,
     finding="fits a one-parameter power law (y = a·t^k) more closely",
     min_points=5,
+    applicable=fit_applicable,
 )
 OUT_OF_SAMPLE = TestSpec(
     name="fit_out_of_sample",
@@ -137,4 +148,5 @@ OUT_OF_SAMPLE = TestSpec(
     effect=_eff_oos,
     finding="is predicted from its own early years more precisely",
     min_points=6,
+    applicable=fit_applicable,
 )
