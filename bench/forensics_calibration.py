@@ -99,15 +99,18 @@ def digit_preference(y, x, rng):
 
 
 def target_hit(y, x, rng):
+    """The last report makes the running total hit a round target: the roundest of
+    k·10^d or k·5·10^(d-1) within half the last value, else the nearest k·5·10^(d-1)."""
     total = y.sum()
-    digits = int(np.floor(np.log10(total)))
-    for sig in (0, 1):  # one significant digit if the change is modest, else two
-        unit = 10.0 ** (digits - sig)
+    d = int(np.floor(np.log10(total)))
+    choices = []
+    for unit in (10.0 ** d, 5 * 10.0 ** (d - 1)):
         target = np.round(total / unit) * unit
-        if abs(target - total) <= 0.5 * y[-1] and target - total + y[-1] > 0:
-            break
+        if abs(target - total) <= 0.5 * y[-1]:
+            choices.append(target)
+    target = choices[0] if choices else np.round(total / (5 * 10.0 ** (d - 1))) * 5 * 10.0 ** (d - 1)
     z = y.copy()
-    z[-1] = y[-1] + (target - total)  # the last report makes the running total hit it
+    z[-1] = max(y[-1] + (target - total), 1.0)
     return z
 
 
@@ -115,7 +118,7 @@ KINDS = {"formula-generated and rounded": (formula_rounded, ("fit_quadratic", "u
          "over-smoothed": (over_smoothed, ("underdispersion",)),
          "repeated values": (repeated_values, ("repeated_values",)),
          "digit preference": (digit_preference, ("round_numbers",)),
-         "a target hit exactly": (target_hit, ("round_target",))}
+         "a target hit exactly (total>=1000)": (target_hit, ("round_target",))}
 
 
 def main() -> None:
@@ -201,16 +204,17 @@ def main() -> None:
     rng = np.random.default_rng(a.seed + 7)
     bases = np.flatnonzero(judge.win.latest & (judge.win.Y.mean(axis=1) >= 100))
     n_trials = 100 if a.quick else 300
-    print(f"{'kind':<30} {'trials':>6} {'own test':>9} {'combined':>9}   target 0.90")
+    print(f"{'kind':<34} {'trials':>6} {'own test':>9} {'combined':>9}   target 0.90")
+    big = np.flatnonzero(judge.win.latest & (judge.win.Y.sum(axis=1) >= 1000))
     for kind, (make, own_tests) in KINDS.items():
         hits_own, hits_comb = [], []
         for _ in range(n_trials):
-            i = rng.choice(bases)
+            i = rng.choice(big if make is target_hit else bases)
             y = make(judge.win.Y[i].copy(), judge.x, rng)
             ps = judge.pvalues(y, judge.win.country[i])
             hits_own.append(any(ps[t] is not None and ps[t] <= level for t in own_tests))
             hits_comb.append(combined_flag(ps, level))
-        print(f"{kind:<30} {n_trials:>6} {np.mean(hits_own):>9.3f} {np.mean(hits_comb):>9.3f}"
+        print(f"{kind:<34} {n_trials:>6} {np.mean(hits_own):>9.3f} {np.mean(hits_comb):>9.3f}"
               f"   (own test: {', '.join(own_tests)})")
     # fixed ratio: organs = round(2.75 × donors) on a genuine donor base
     hits = []
@@ -220,7 +224,7 @@ def main() -> None:
         a_ = np.round(2.75 * b)
         s = float(stat_ratio(a_[None], b[None])[0])
         hits.append(ratio_p(s, pw.country[i]) <= level)
-    print(f"{'fixed ratio (2.75 per donor)':<30} {n_trials:>6} {np.mean(hits):>9.3f} "
+    print(f"{'fixed ratio (2.75 per donor)':<34} {n_trials:>6} {np.mean(hits):>9.3f} "
           f"{'n/a':>9}   (own test: ratio_constancy)")
 
     print(f"\n3. Run time: reference built in {t_ref:.1f} s; the 7 single-series tests with "

@@ -27,7 +27,7 @@ def forensics() -> None:
 @click.option("--level", type=float, default=0.01, show_default=True,
               help="Alarm level for each test's calibrated p-value and the combined flag.")
 @click.option("--n-sim", type=click.IntRange(99, 100_000), default=999, show_default=True,
-              help="Simulated genuine series per series and test.")
+              help="Simulated genuine series per series (shared by its tests).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the simulations.")
 @click.option("--plots", "plots_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Write a PNG of the reference distribution per flagged finding.")
