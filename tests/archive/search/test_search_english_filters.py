@@ -55,6 +55,18 @@ def test_phrases_respect_order_and_adjacency(index: SearchIndex) -> None:
     assert ids(index.search("hospital livers")) == {"en2"}
 
 
+def test_word_pairs_do_not_bridge_chinese_or_title(tmp_path: Path) -> None:
+    with SearchIndex(tmp_path / "p.sqlite") as ix:
+        ix.add("gap", "liver donor 器官 donor kidney", title="organ liver")
+        ix.add("run", "A liver donor kidney list.")
+        ix.commit()
+        assert ids(ix.search('"liver donor kidney"')) == {"run"}
+        assert ids(ix.search('"liver donor"')) == {"gap", "run"}
+        assert ids(ix.search('"donor kidney"')) == {"gap", "run"}
+        assert ids(ix.search('"organ liver"')) == {"gap"}  # inside the title
+        assert ids(ix.search('"liver liver"')) == set()  # title end + body start
+
+
 def test_bm25_ranks_title_and_frequency(tmp_path: Path) -> None:
     with SearchIndex(tmp_path / "r.sqlite") as ix:
         ix.add("once", "kidney " + "filler words here " * 30)

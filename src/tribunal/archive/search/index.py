@@ -15,25 +15,34 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tribunal.archive.search import champions
 from tribunal.archive.search.normalize import TOKENIZER_VERSION, normalize
 from tribunal.archive.search.query import parse_query
 from tribunal.archive.search.snippet import make_snippet
-from tribunal.archive.search.tokens import index_terms
+from tribunal.archive.search.tokens import BREAK, index_columns
 from tribunal.errors import InputError, TribunalError
 
 SENSITIVITIES = ("public", "restricted", "protected")
 TITLE_WEIGHT = 2.0
 BODY_WEIGHT = 1.0
+# The meta column holds filter tokens and weighs nothing in the ranking.
+RANK_SQL = f"bm25(fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {BODY_WEIGHT}, 0.0)"
+
+
+def _filter_token(field_name: str, value: str) -> str:
+    """A token for ``kind``/``language``/``sensitivity`` = value: hex keeps it one token;
+    "§" (never inside a content term) keeps it apart from every word."""
+    return "\u00a7" + field_name[0] + value.encode("utf-8").hex()
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs(
-    rowid INTEGER PRIMARY KEY,
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: champion lists rely on it
     doc_id TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL DEFAULT '',
     text TEXT NOT NULL,
@@ -43,7 +52,7 @@ CREATE TABLE IF NOT EXISTS docs(
     sensitivity TEXT NOT NULL DEFAULT 'public'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-    title, body, content='', tokenize='ascii', columnsize=1
+    title, body, pairs, meta, content='', tokenize='ascii', columnsize=1
 );
 """
 
@@ -91,7 +100,7 @@ class SearchIndex:
         self._db = sqlite3.connect(str(self.path))
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(_SCHEMA + champions.SCHEMA)
         row = self._db.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
         if row is None:
             self._db.execute(
@@ -123,14 +132,15 @@ class SearchIndex:
         self.remove(doc_id)
         text = text or ""
         title = title or ""
+        kind, language = kind or "", language or ""
         cur = self._db.execute(
             "INSERT INTO docs(doc_id, title, text, kind, language, date, sensitivity)"
             " VALUES(?,?,?,?,?,?,?)",
-            (doc_id, title, text, kind or "", language or "", _iso(date, "date"), sensitivity),
+            (doc_id, title, text, kind, language, _iso(date, "date"), sensitivity),
         )
         self._db.execute(
-            "INSERT INTO fts(rowid, title, body) VALUES(?,?,?)",
-            (cur.lastrowid, *self._terms(title, text)),
+            "INSERT INTO fts(rowid, title, body, pairs, meta) VALUES(?,?,?,?,?)",
+            (cur.lastrowid, *self._terms(title, text, kind, language, sensitivity)),
         )
 
     def add_many(self, docs: Iterable[dict[str, Any]]) -> int:
@@ -143,21 +153,31 @@ class SearchIndex:
         return n
 
     @staticmethod
-    def _terms(title: str, text: str) -> tuple[str, str]:
-        return " ".join(index_terms(normalize(title))), " ".join(index_terms(normalize(text)))
+    def _terms(
+        title: str, text: str, kind: str, language: str, sensitivity: str
+    ) -> tuple[str, str, str, str]:
+        meta = " ".join(
+            _filter_token(f, v)
+            for f, v in (("kind", kind), ("language", language), ("sensitivity", sensitivity))
+        )
+        title_terms, title_pairs = index_columns(normalize(title))
+        body_terms, body_pairs = index_columns(normalize(text))
+        pairs = title_pairs + ([BREAK] if title_pairs and body_pairs else []) + body_pairs
+        return " ".join(title_terms), " ".join(body_terms), " ".join(pairs), meta
 
     def remove(self, doc_id: str) -> bool:
         """Drop a document; return whether it was there."""
         row = self._db.execute(
-            "SELECT rowid, title, text FROM docs WHERE doc_id=?", (doc_id,)
+            "SELECT rowid, title, text, kind, language, sensitivity FROM docs WHERE doc_id=?",
+            (doc_id,),
         ).fetchone()
         if row is None:
             return False
-        rowid, title, text = row
+        rowid, *fields = row
         # A contentless table forgets documents only when told their exact terms.
         self._db.execute(
-            "INSERT INTO fts(fts, rowid, title, body) VALUES('delete', ?, ?, ?)",
-            (rowid, *self._terms(title, text)),
+            "INSERT INTO fts(fts, rowid, title, body, pairs, meta) VALUES('delete', ?, ?, ?, ?, ?)",
+            (rowid, *self._terms(*fields)),
         )
         self._db.execute("DELETE FROM docs WHERE rowid=?", (rowid,))
         return True
@@ -166,11 +186,18 @@ class SearchIndex:
         """Remove every document (before a rebuild)."""
         self._db.execute("DELETE FROM docs")
         self._db.execute("INSERT INTO fts(fts) VALUES('delete-all')")
+        self._db.execute("DELETE FROM champions")
+        self._db.execute("DELETE FROM champion_terms")
 
-    def optimize(self) -> None:
-        """Merge FTS5 segments into one: faster queries after a bulk build."""
+    def optimize(self, on_progress: Callable[[int, int], None] | None = None) -> int:
+        """Merge FTS5 segments and rebuild the champion lists (:mod:`champions`).
+
+        Run after a bulk build; returns the number of terms given a champion list.
+        """
         self._db.execute("INSERT INTO fts(fts) VALUES('optimize')")
+        n = champions.build(self._db, RANK_SQL, on_progress)
         self._db.commit()
+        return n
 
     def commit(self) -> None:
         self._db.commit()
@@ -212,31 +239,24 @@ class SearchIndex:
         parsed = parse_query(query)
         if parsed.empty or limit <= 0:
             return []
-        where = ["fts MATCH ?"]
-        params: list[Any] = [parsed.fts()]
-        for column, value in (("kind", kind), ("language", language),
-                              ("sensitivity", sensitivity)):  # fmt: skip
+        match = parsed.fts()
+        wanted = {"kind": kind, "language": language, "sensitivity": sensitivity}
+        for name, value in wanted.items():
             if value:
-                where.append(f"d.{column} = ?")
-                params.append(value)
+                match += f' AND meta : "{_filter_token(name, value)}"'
         lo, hi = _iso(date_from, "--from"), _iso(date_to, "--to")
-        if lo:
-            where.append("d.date >= ?")
-            params.append(lo)
-        if hi:
-            where.append("substr(d.date, 1, ?) <= ?")
-            params.extend([len(hi), hi])
-        sql = (
-            f"SELECT d.rowid, d.doc_id, bm25(fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS s,"
-            " d.title, d.kind, d.language, d.date, d.sensitivity"
-            " FROM fts JOIN docs d ON d.rowid = fts.rowid"
-            f" WHERE {' AND '.join(where)} ORDER BY s LIMIT ?"
-        )
-        params.append(int(limit))
         try:
-            rows = self._db.execute(sql, params).fetchall()
+            ranked = self._rank(parsed, match, lo, hi, wanted, int(limit))
         except sqlite3.OperationalError as exc:  # pragma: no cover - would be our bug
             raise TribunalError(f"search failed: {exc}", hint="please report this") from exc
+        rows = []
+        for rowid, score in ranked:
+            row = self._db.execute(
+                "SELECT doc_id, title, kind, language, date, sensitivity FROM docs WHERE rowid=?",
+                (rowid,),
+            ).fetchone()
+            if row is not None:
+                rows.append((rowid, row[0], score, *row[1:]))
         hits: list[Hit] = []
         for rowid, doc_id, score, title, kind_, lang, date, sens in rows:
             hit = Hit(doc_id, -float(score), None, None, kind_, lang, date, sens)
@@ -256,3 +276,57 @@ class SearchIndex:
                 hit.match_offsets = snip.matches[:100]
             hits.append(hit)
         return hits
+
+    def _rank(
+        self,
+        parsed: Any,
+        match: str,
+        lo: str | None,
+        hi: str | None,
+        wanted: dict[str, str | None],
+        limit: int,
+    ) -> list[tuple[int, float]]:
+        """(rowid, BM25) of the best ``limit`` matches, best (most negative) first."""
+        if lo or hi:
+            # Date bounds need the docs table; every match is joined and ranked.
+            where, params = ["fts MATCH ?"], [match]
+            if lo:
+                where.append("d.date >= ?")
+                params.append(lo)
+            if hi:
+                where.append("substr(d.date, 1, ?) <= ?")
+                params.extend([len(hi), hi])
+            sql = (
+                f"SELECT fts.rowid, {RANK_SQL} AS s FROM fts JOIN docs d ON d.rowid = fts.rowid"
+                f" WHERE {' AND '.join(where)} ORDER BY s LIMIT ?"
+            )
+            return self._db.execute(sql, [*params, limit]).fetchall()
+        units = parsed.units
+        one_term = len(units) == 1 and len(units[0].terms) == 1 and not units[0].prefix
+        if one_term and limit <= champions.SIZE // 2:
+            found = champions.candidates(self._db, units[0].terms[0], RANK_SQL, match)
+            if found is not None:
+                best = self._filter_rows(sorted(found, key=lambda r: r[1]), wanted, limit)
+                if len(best) >= limit:
+                    return best
+        sql = f"SELECT rowid, {RANK_SQL} AS s FROM fts WHERE fts MATCH ? ORDER BY s LIMIT ?"
+        return self._db.execute(sql, (match, limit)).fetchall()
+
+    def _filter_rows(
+        self, rows: list[tuple[int, float]], wanted: dict[str, str | None], limit: int
+    ) -> list[tuple[int, float]]:
+        """Keep rows whose document still exists and passes the exact-match filters."""
+        active = {k: v for k, v in wanted.items() if v}
+        out: list[tuple[int, float]] = []
+        for rowid, score in rows:
+            row = self._db.execute(
+                "SELECT kind, language, sensitivity FROM docs WHERE rowid=?", (rowid,)
+            ).fetchone()
+            if row is None:
+                continue  # removed since the champion lists were built
+            values = dict(zip(("kind", "language", "sensitivity"), row, strict=True))
+            if all(values[k] == v for k, v in active.items()):
+                out.append((rowid, score))
+                if len(out) >= limit:
+                    break
+        return out

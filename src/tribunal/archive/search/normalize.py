@@ -13,9 +13,9 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-# Bump when folding or tokenising changes: an index built with another version must be
-# rebuilt (``tribunal reindex``) before it can answer queries correctly.
-TOKENIZER_VERSION = "1"
+# Bump when folding, tokenising or the index schema changes: an index built with another
+# version must be rebuilt (``tribunal reindex``) before it can answer queries correctly.
+TOKENIZER_VERSION = "3"
 
 
 @lru_cache(maxsize=1)

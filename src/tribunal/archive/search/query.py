@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tribunal.archive.search.normalize import normalize
-from tribunal.archive.search.tokens import cjk_terms, pieces, stem
+from tribunal.archive.search.tokens import cjk_terms, pair_term, pieces, stem
 
 
 @dataclass(frozen=True)
@@ -23,10 +23,11 @@ class Unit:
     prefix: bool  # last term is a prefix (a single CJK character)
     cjk_runs: tuple[str, ...]  # folded CJK runs, for highlighting
     words: tuple[str, ...]  # stems, for highlighting
+    column: str = "{title body}"  # or "pairs" for a phrase of words
 
     def fts(self) -> str:
         body = " ".join(t.replace('"', '""') for t in self.terms)
-        return f'"{body}"' + (" *" if self.prefix else "")
+        return f'{self.column} : "{body}"' + (" *" if self.prefix else "")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,11 @@ def _unit(raw: str) -> Unit | None:
     if len(ps) == 1 and ps[0].kind == "cjk" and len(ps[0].text) == 1:
         ch = ps[0].text
         return Unit((ch,), True, (ch,), ())
+    if len(ps) > 1 and all(p.kind == "word" for p in ps):
+        # A phrase of words: its consecutive word pairs, as a phrase in the pairs column.
+        stems = [stem(p.text) for p in ps]
+        pairs = tuple(pair_term(a, b) for a, b in zip(stems, stems[1:], strict=False))
+        return Unit(pairs, False, (), tuple(stems), column="pairs")
     terms: list[str] = []
     for i, p in enumerate(ps):
         last = i == len(ps) - 1

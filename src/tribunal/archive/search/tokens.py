@@ -9,7 +9,10 @@ characters be found as a phrase of bigrams, with full recall. A run of CJK chara
 between two CJK characters is a layout artefact (PDF line breaks) and is ignored.
 
 Latin-script words are stemmed with the Snowball English stemmer (Porter 2001); other
-scripts' words are kept whole after folding.
+scripts' words are kept whole after folding. Every two adjacent words also give a pair term
+"a·b" (a next-word index: Williams, Zobel & Bahle, "Fast phrase querying with combined
+indexes", ACM TOIS 2004), so a phrase of words is a lookup of its pairs, not an intersection
+of two long position lists; a CJK run between words breaks the chain (term "·").
 """
 
 from __future__ import annotations
@@ -76,12 +79,35 @@ def pieces(folded: str) -> Iterator[Piece]:
             yield Piece("word", m.group(), m.start(), m.end())
 
 
+# Neither character can occur inside a term (terms are runs of word characters).
+PAIR = "\u00b7"  # joins two words: "organ·transplant"
+BREAK = "\u00b7"  # alone: the chain of word pairs is broken here
+
+
+def pair_term(left: str, right: str) -> str:
+    return left + PAIR + right
+
+
 def index_terms(folded: str) -> list[str]:
     """All index terms of folded text, in order."""
+    return index_columns(folded)[0]
+
+
+def index_columns(folded: str) -> tuple[list[str], list[str]]:
+    """(terms, word-pair terms) of folded text, each in order."""
     terms: list[str] = []
+    pairs: list[str] = []
+    prev: str | None = None
     for m in _TOKEN.finditer(folded):
         if m.lastgroup == "cjk":
             terms.extend(cjk_terms(_SPACE.sub("", m.group())))
+            if pairs and pairs[-1] != BREAK:
+                pairs.append(BREAK)
+            prev = None
         else:
-            terms.append(stem(m.group()))
-    return terms
+            word = stem(m.group())
+            terms.append(word)
+            if prev is not None:
+                pairs.append(pair_term(prev, word))
+            prev = word
+    return terms, pairs
