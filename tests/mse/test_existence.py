@@ -32,3 +32,13 @@ def test_overlap_helpers(shared_data):
     assert count_overlapping_triples(art) == 0
     uk = read_table(shared_data / "mse" / "uk_2013_6lists.csv")[None]
     assert "LA:GP" in non_overlapping_pairs(uk)
+
+
+def test_cached_code_on_support_agrees(shared_data):
+    from tribunal.mse.existence import existence_code
+    from tribunal.mse.hierarchy import enumerate_hierarchical
+
+    for name in ("artificial_3", "korea_palembang", "western_us"):
+        table = read_table(shared_data / "mse" / f"{name}.csv")[None]
+        for model in list(enumerate_hierarchical(table.n_lists, 2))[::7]:
+            assert existence_code(table, model) == check_existence(table, model).code

@@ -16,6 +16,7 @@ remaining design has full column rank. Codes follow ``checkident``: 0 fine, 1 th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.optimize import linprog
@@ -72,6 +73,35 @@ def check_existence(table: CaptureTable, model: Model = ()) -> ExistenceCheck:
     value = lp_interior_value(x, yk)
     code = int(value <= 1e-9) + 2 * int(rank_def > 0)
     return ExistenceCheck(code, value, rank_def, format_model(empty, table.lists))
+
+
+@lru_cache(maxsize=65536)
+def _code_on_support(n_lists: int, model: Model, support: bytes) -> int:
+    table_y = np.frombuffer(support, dtype=np.uint8).astype(float)
+    patterns = cell_patterns(n_lists)
+    empty = empty_terms(patterns, table_y, model)
+    keep = np.ones(len(table_y), dtype=bool)
+    for t in empty:
+        keep &= term_column(patterns, t) == 0
+    live = tuple(t for t in model if t not in empty)
+    x = design_matrix(patterns[keep], live)
+    rank_def = x.shape[1] - int(np.linalg.matrix_rank(x))
+    yk = table_y[keep]
+    # A strictly positive table is its own witness: no linear program needed.
+    value = 1.0 if yk.min(initial=1.0) > 0 else lp_interior_value(x, yk)
+    return int(value <= 1e-9) + 2 * int(rank_def > 0)
+
+
+def existence_code(table: CaptureTable, model: Model = ()) -> int:
+    """The :func:`check_existence` code, cached.
+
+    Existence of the MLE depends only on which cells are positive (the face of the marginal
+    cone holding the margins; Fienberg & Rinaldo 2012, Thm. 3), and identifiability only on
+    the model and the non-overlapping pairs, so the check runs on the table's support and
+    is reused across bootstrap resamples with the same support.
+    """
+    support = (cell_counts(table) > 0).astype(np.uint8).tobytes()
+    return _code_on_support(table.n_lists, sort_terms(model), support)
 
 
 def lp_interior_value(x: np.ndarray, y: np.ndarray) -> float:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import gammaln
@@ -25,11 +26,17 @@ from tribunal.mse.hierarchy import Model, Term, format_model, sort_terms
 from tribunal.mse.table import CaptureTable
 
 
+@lru_cache(maxsize=32)
 def cell_patterns(n_lists: int) -> np.ndarray:
-    """All 2**J - 1 non-empty patterns in binary order (list 0 is the most significant bit)."""
+    """All 2**J - 1 non-empty patterns in binary order (list 0 is the most significant bit).
+
+    Cached and read-only: copy before changing it.
+    """
     idx = np.arange(1, 2**n_lists)
     shifts = np.arange(n_lists - 1, -1, -1)
-    return ((idx[:, None] >> shifts) & 1).astype(np.int8)
+    out = ((idx[:, None] >> shifts) & 1).astype(np.int8)
+    out.flags.writeable = False
+    return out
 
 
 def cell_counts(table: CaptureTable) -> np.ndarray:

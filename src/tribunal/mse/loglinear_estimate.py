@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from tribunal.errors import InputError
 from tribunal.mse.bootstrap import bca_bootstrap
-from tribunal.mse.existence import check_existence, non_overlapping_pairs
+from tribunal.mse.existence import check_existence, existence_code, non_overlapping_pairs
 from tribunal.mse.hierarchy import Model, format_model, parse_model
 from tribunal.mse.intervals import profile_interval
 from tribunal.mse.loglinear import LoglinearFit, fit_loglinear
@@ -59,8 +59,8 @@ class ModelChoice:
 
     def _select(self, table: CaptureTable) -> LoglinearFit:
         if self.search == "fixed":
-            check = check_existence(table, self.model)
-            if not check.ok:
+            if existence_code(table, self.model) != 0:
+                check = check_existence(table, self.model)
                 terms = ", ".join(format_model(self.model, table.lists)) or "main effects"
                 raise InputError(
                     f"model [{terms}]: {check.message}",

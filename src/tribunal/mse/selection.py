@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
-from scipy.stats import norm, poisson
+from scipy.special import pdtr, pdtrc
+from scipy.stats import norm
 
 from tribunal.errors import InputError
 from tribunal.mse.batchfit import fit_batch
-from tribunal.mse.existence import check_existence
+from tribunal.mse.existence import existence_code
 from tribunal.mse.hierarchy import Model, all_terms, enumerate_hierarchical, sort_terms
 from tribunal.mse.loglinear import (
     LoglinearFit,
@@ -104,7 +105,7 @@ def exhaustive_search(
     empty = margins == 0
     col_mask = np.hstack([np.ones((len(models), 1 + j), dtype=bool), tmask & ~empty])
     cell_mask = ~((tmask[:, empty].astype(int) @ cover[empty].astype(int)) > 0)
-    fit = fit_batch(x, y, col_mask, cell_mask, on_progress=on_progress)
+    fit = fit_batch(x, y, col_mask, cell_mask, n_main=1 + j, on_progress=on_progress)
     n = table.n_observed
     n_params = 1 + j + tmask.sum(axis=1)
     aic = -2 * fit.loglik + 2 * n_params
@@ -122,7 +123,7 @@ def exhaustive_search(
     skipped: list[RankedModel] = []
     best_fit: LoglinearFit | None = None
     for row in ranked[:check_top]:
-        code = check_existence(table, row.model).code
+        code = existence_code(table, row.model)
         row.existence_code = code
         if code == 0:
             best_fit = fit_loglinear(table, row.model)
@@ -157,7 +158,7 @@ def stepwise_bhs(table: CaptureTable, *, p_threshold: float = 0.05) -> Loglinear
         trials = []
         for t in candidates:
             m = sort_terms((*model, t))
-            if check_existence(table, m).code != 0:
+            if existence_code(table, m) != 0:
                 continue
             trials.append((fit_loglinear(table, m), t))
         if not trials:
@@ -199,24 +200,21 @@ def stepwise_csv(table: CaptureTable, *, p_threshold: float = 0.02) -> Loglinear
     patterns = cell_patterns(table.n_lists)
     y = cell_counts(table)
     pairs = _pairs(table.n_lists)
-    cols = {t: term_column(patterns, t) for t in pairs}
-    observed = {t: float(y @ c) for t, c in cols.items()}
+    colmat = np.column_stack([term_column(patterns, t) for t in pairs])
+    nstar = y @ colmat
     included: set[tuple[int, int]] = set()
     while len(included) < len(pairs):
-        pvals = np.ones(len(pairs))
-        for k, t in enumerate(pairs):
-            if t in included:
-                continue
-            expected = float(fit.fitted @ cols[t])
-            nstar = observed[t]
-            pvals[k] = min(poisson.cdf(nstar, expected), poisson.sf(nstar - 1, expected))
+        expected = fit.fitted @ colmat
+        # min(P(X <= n*), P(X >= n*)) for X ~ Poisson(expected)
+        pvals = np.minimum(pdtr(nstar, expected), np.where(nstar > 0, pdtrc(nstar - 1, expected), 1.0))
+        pvals[[k for k, t in enumerate(pairs) if t in included]] = 1.0
         # Taking candidates in p-value order and skipping those that fail the checks is
         # SparseMSE's rule (failures get p = 1), with far fewer linear programs.
         chosen = None
         for k in np.argsort(pvals, kind="stable"):
             if pvals[k] >= p_threshold:
                 break
-            if check_existence(table, sort_terms((*model, pairs[k]))).code == 0:
+            if existence_code(table, sort_terms((*model, pairs[k]))) == 0:
                 chosen = int(k)
                 break
         if chosen is None:
