@@ -159,3 +159,27 @@ def test_bad_settings_raise(shared_data, kwargs) -> None:
     table = _load(shared_data, "korea_palembang")
     with pytest.raises(InputError):
         estimate_lcmcr(table, **kwargs)
+
+
+def test_disagreeing_chains_pool_the_better_fitting_mode(shared_data) -> None:
+    """Three chains stuck low (worse fit) and two in the upper mode: pool the two, say so."""
+    from tribunal.mse.lcmcr import ChainDraws, _assemble
+
+    table = _load(shared_data, "colombia_reclutamiento_R1_hombre_1999")
+    rng = np.random.default_rng(5)
+
+    def chain(center: float, spread: float, fit: float) -> ChainDraws:
+        n = np.round(rng.lognormal(np.log(center), spread, 1000)).astype(np.int64)
+        return ChainDraws(n=n, alpha=np.ones(1000), occupied=np.full(1000, 3),
+                          loglik=np.full(1000, fit), cap_hits=0, seconds=1.0, sweeps=10)
+
+    results = [chain(1410, 0.03, -3380), chain(2068, 0.23, -3295), chain(1410, 0.03, -3378),
+               chain(2068, 0.23, -3296), chain(1410, 0.03, -3381)]  # fmt: skip
+    res = _assemble(table, results, {"max_unobserved": 10_000, "K": 15}, 1.0)
+    assert res.diagnostics["pooled_chains"] == [1, 3]
+    assert not res.diagnostics["chains_agree"]
+    assert [m["chains"] for m in res.diagnostics["modes"]] == [[0, 2, 4], [1, 3]]
+    assert res.estimate == pytest.approx(2068, rel=0.03)
+    assert len(res.details["draws"]) == 2000
+    loud = [w for w in res.warnings if w.startswith("CHAINS DISAGREE")]
+    assert loud and "chains 0, 2, 4 near 1,41" in loud[0] and "pools only chains 1, 3" in loud[0]
