@@ -72,3 +72,10 @@ def test_bhs_stepwise_uk6(shared_data):
         ["PF:NCA", "LA:NG", "NG:GP", "LA:PF", "PF:GP", "GO:GP", "NG:GO"]
     )
     assert fit.estimate == pytest.approx(11417.99, abs=0.005)
+
+
+def test_uk5_all_hierarchical_models_bic(shared_data):
+    # Silverman, Chan & Vincent (2024, Table 6): min-BIC over all hierarchical models 25,311
+    res = exhaustive_search(load(shared_data, "uk_2013_5lists"), max_order=4, criterion="bic")
+    assert res.n_models == 6893
+    assert round(res.best.estimate) == 25311
