@@ -28,7 +28,9 @@ from typing import Any
 
 from tribunal.archive import merkle, signing
 from tribunal.archive.custody_types import ZERO_HASH, Problem, TreeHead, as_bytes
-from tribunal.archive.ledger import ENTRY_VERSION, heads
+from tribunal.archive.ledger import CANONICAL_ENCODER, ENTRY_VERSION, heads
+
+_encode = CANONICAL_ENCODER.encode
 
 
 def _check_entry(seq: int, entry: bytes, stored_leaf: bytes, leaf: bytes) -> list[Problem]:
@@ -36,9 +38,7 @@ def _check_entry(seq: int, entry: bytes, stored_leaf: bytes, leaf: bytes) -> lis
         data = json.loads(entry)
         # the same serialisation as ledger.canonical_json; values came from JSON, so only
         # NaN/Infinity (which json.loads accepts) need refusing
-        canonical = isinstance(data, dict) and json.dumps(
-            data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        ).encode("utf-8") == entry
+        canonical = isinstance(data, dict) and _encode(data).encode("utf-8") == entry
     except (ValueError, UnicodeDecodeError):
         data, canonical = None, False
     fields = data.get("fields") if isinstance(data, dict) else None

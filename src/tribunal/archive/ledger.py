@@ -97,6 +97,12 @@ def ensure_schema(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+# One encoder for every call: json.dumps with non-default options builds a new one each time.
+CANONICAL_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical_json(value: Any) -> bytes:
     """Canonical JSON bytes: sorted keys, no whitespace, UTF-8, no NaN/Infinity.
 
@@ -104,9 +110,7 @@ def canonical_json(value: Any) -> bytes:
     floats) rather than converting them silently.
     """
     _check_jsonable(value, "entry")
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return CANONICAL_ENCODER.encode(value).encode("utf-8")
 
 
 def _check_jsonable(value: Any, where: str) -> None:
