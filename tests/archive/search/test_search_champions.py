@@ -74,3 +74,21 @@ def ix_terms(query: str) -> str:
     from tribunal.archive.search import parse_query
 
     return parse_query(query).units[0].terms[0]
+
+
+def test_lists_are_built_when_the_index_is_closed_after_doubling(
+    tmp_path: Path, small_lists: None
+) -> None:
+    path = tmp_path / "auto.sqlite"
+    docs = generate(300, seed=5)
+    with SearchIndex(path) as ix:
+        for d in docs[:30]:
+            ix.add(d.doc_id, d.text)
+    with SearchIndex(path) as ix:  # 30 < 2 * MIN_DF: no lists yet
+        assert ix._db.execute("SELECT count(*) FROM champion_terms").fetchone()[0] == 0
+        for d in docs[30:]:
+            ix.add(d.doc_id, d.text)
+    with SearchIndex(path) as ix:
+        assert ix._db.execute("SELECT count(*) FROM champion_terms").fetchone()[0] > 10
+        built = ix._db.execute("SELECT value FROM meta WHERE key='champions_docs'").fetchone()
+        assert built == ("300",)

@@ -11,8 +11,9 @@ match (Manning, Raghavan & Schütze, *Introduction to Information Retrieval*, 20
 For a single term, BM25's idf is the same for every document, so the order within the
 champions is exact; documents added later are scored live. Only a change of the average
 document length since the build can reorder documents, and only slightly; the lists are
-rebuilt by ``SearchIndex.optimize()`` (run by ``tribunal reindex``), and they are ignored
-once the index has grown by more than ``MAX_GROWTH`` since the build.
+rebuilt by ``SearchIndex.optimize()`` (run by ``tribunal reindex``) and by
+``SearchIndex.close()`` once the index has doubled since the last build (so the total
+cost of keeping them is at most twice one build); stale lists are never used.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Callable
 
 MIN_DF = 2000
 SIZE = 200
-MAX_GROWTH = 0.25
+MAX_GROWTH = 1.0
 SKIP = ("\u00a7", "\u00b7")  # prefixes of filter tokens; "·" alone is a pair-chain break
 
 SCHEMA = """
@@ -81,6 +82,16 @@ def build(
         [("champions_rowid", str(top)), ("champions_docs", str(n_rows))],
     )
     return len(terms)
+
+
+def is_stale(db: sqlite3.Connection) -> bool:
+    """True when the index is big enough for lists and has none, or has doubled since."""
+    n_rows = int(db.execute("SELECT count(*) FROM docs").fetchone()[0])
+    if n_rows < 2 * MIN_DF:
+        return False
+    row = db.execute("SELECT value FROM meta WHERE key='champions_docs'").fetchone()
+    built = int(row[0]) if row else 0
+    return built == 0 or n_rows > built * (1 + MAX_GROWTH)
 
 
 def candidates(

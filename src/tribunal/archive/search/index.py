@@ -203,7 +203,11 @@ class SearchIndex:
         self._db.commit()
 
     def close(self) -> None:
+        """Commit, refresh stale champion lists (see :mod:`champions`), close."""
         self._db.commit()
+        if champions.is_stale(self._db):
+            champions.build(self._db, RANK_SQL)
+            self._db.commit()
         self._db.close()
 
     def __enter__(self) -> SearchIndex:
