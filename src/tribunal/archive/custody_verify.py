@@ -105,6 +105,7 @@ def verify_ledger(
         on_progress(len(leaves), total)
 
     tree = merkle.MerkleTree(leaves)
+    del leaves  # the tree holds them packed (32 bytes each); free the per-hash objects
     problems.extend(_check_heads(heads(db), tree, expected, public_key))
     return problems
 
