@@ -302,3 +302,36 @@ def test_damaged_columns_never_crash_verification(tmp_path: Path) -> None:
         ledger.entries_for(db, item="E-0001")
         db.execute(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", (original, k))
     assert ledger.verify_ledger(db, pub) == []
+
+
+def _writer(case_dir: str, name: str, n: int) -> None:
+    from tribunal.archive.case import open_case
+
+    with open_case(case_dir) as case:
+        for i in range(n):
+            with case.transaction():
+                ledger.append(case.db, "annotate", {"item": f"{name}-{i}"})
+                ledger.sign_head(case)
+
+
+def test_concurrent_writers_keep_one_valid_ledger(tmp_path: Path) -> None:
+    """Two processes appending and signing in IMMEDIATE transactions: no seq is taken twice,
+    no head is lost, and the result verifies."""
+    import multiprocessing
+
+    pytest.importorskip("tribunal.archive.case")
+    from tribunal.archive.case import Case, open_case
+
+    Case.init(tmp_path / "case").close()
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(str(tmp_path / "case"), name, 60)) for name in "AB"]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    with open_case(tmp_path / "case") as case:
+        assert ledger.tree_size(case.db) == 120
+        assert len(ledger.entries_for(case.db, action="annotate")) == 120
+        assert ledger.verify_ledger(case.db, signing.load_public_key(case.keys_dir)) == []
+        assert ledger.latest_head(case.db).tree_size == 120
