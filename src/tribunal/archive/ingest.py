@@ -142,6 +142,7 @@ def ingest_paths(
     use_pool = (
         extractor == "default" and extract_fn is not None and n_workers > 1
         and sum(1 for f in found if not f.problem) >= PARALLEL_MIN_FILES
+        and _main_is_importable()
     )  # fmt: skip
     with case.write_lock(), _pool(n_workers if use_pool else 0) as pool:
         case.blobs.clean_tmp()
@@ -182,20 +183,73 @@ def ingest_paths(
     return report
 
 
+def _main_is_importable() -> bool:
+    """Spawned workers re-import ``__main__`` from its file; code read from stdin has none."""
+    import sys
+
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main_file is None or os.path.exists(main_file)
+
+
+class _ExtractionPool:
+    """Extraction in spawned worker processes, falling back to this process if they fail.
+
+    Spawned (not forked) workers share nothing with the parent: not its SQLite handle, not
+    the locks of its progress-bar thread. If the pool cannot start (e.g. ``__main__`` is
+    not importable, as for code piped to ``python -``), extraction continues inline. A
+    worker that dies after the pool has worked (a hostile file exhausting memory) costs
+    only that file's text, not the ingest.
+    """
+
+    def __init__(self, workers: int) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        self.usable = True
+        self.worked = False
+
+    def submit(self, stored: Path, original: Path) -> _Job:
+        try:
+            return _Job(self, stored, original, self.executor.submit(_extract_default, stored, original))
+        except Exception:  # BrokenProcessPool, or the pool could not start
+            self.usable = False
+            return _Job(self, stored, original, None)
+
+
+@dataclass
+class _Job:
+    pool: _ExtractionPool
+    stored: Path
+    original: Path
+    future: Any
+
+    def result(self) -> tuple[Any, str | None]:
+        if self.future is not None:
+            try:
+                out = self.future.result()
+                self.pool.worked = True
+                return out
+            except Exception as exc:
+                self.pool.usable = False
+                if self.pool.worked:
+                    reason = f"{type(exc).__name__}: the extraction process died"
+                    return None, f"no text extracted: {reason}"
+        return _extract_default(self.stored, self.original)
+
+
 @contextmanager
-def _pool(workers: int) -> Iterator[Any]:
-    """A process pool for extraction (spawned: the parent's SQLite handle stays private)."""
+def _pool(workers: int) -> Iterator[_ExtractionPool | None]:
     if workers <= 1:
         yield None
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    pool = _ExtractionPool(workers)
     try:
         yield pool
     finally:
-        pool.shutdown(cancel_futures=True)
+        pool.executor.shutdown(cancel_futures=True)
 
 
 @dataclass
@@ -228,8 +282,8 @@ def _stage_one(
         staged.warnings.append("no extractor installed: stored without text")
     elif blob.size > MAX_EXTRACT_BYTES:
         staged.warnings.append(f"larger than {MAX_EXTRACT_BYTES >> 20} MiB: stored without text extraction")
-    elif pool is not None:
-        staged.extraction = pool.submit(_extract_default, case.blobs.path(blob.sha256), path)
+    elif pool is not None and pool.usable:
+        staged.extraction = pool.submit(case.blobs.path(blob.sha256), path)
     else:
         staged.extraction = _extract(extract_fn, case.blobs.path(blob.sha256), path)
     return staged
@@ -245,10 +299,7 @@ def _commit_one(writer: records.BatchWriter, staged: _Pending, capture: Capture)
         return IngestedFile(shown, existing, False, writer.kind_of(existing), blob.size, blob.sha256)
     result = staged.extraction
     if result is not None and not isinstance(result, tuple):
-        try:
-            result = result.result()
-        except Exception as exc:  # the worker died (e.g. out of memory): keep the original
-            result = (None, f"no text extracted: extractor process failed ({type(exc).__name__})")
+        result = result.result()
     extraction, problem = result if result is not None else (None, None)
     warnings = list(staged.warnings)
     if problem:
