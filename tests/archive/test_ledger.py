@@ -267,6 +267,20 @@ def test_commitment() -> None:
     assert ledger.commitment("Zoë", key) == ledger.commitment(unicodedata.normalize("NFD", "Zoë"), key)
     with pytest.raises(ValueError):
         ledger.commitment(name, b"short")
+    # contexts separate commitments; an opening key opens its own context only
+    c_a = ledger.commitment(name, key, context="E-0001")
+    c_b = ledger.commitment(name, key, context="E-0002")
+    assert len({c, c_a, c_b}) == 3
+    open_a = ledger.opening_key(key, "E-0001")
+    assert ledger.verify_commitment(name, open_a, c_a)
+    assert not ledger.verify_commitment(name, open_a, c_b)
+    assert not ledger.verify_commitment("李娜", open_a, c_a)
+    assert ledger.verify_commitment(name, ledger.opening_key(key), c)
+    # the RFC 2104 construction, spelled out
+    import hmac as _hmac
+
+    k = _hmac.new(key, b"tribunal-commitment-v1\x00E-0001", hashlib.sha256).digest()
+    assert c_a == _hmac.new(k, name.encode(), hashlib.sha256).hexdigest()
 
 
 def test_problems_name_the_item(tmp_path: Path) -> None:

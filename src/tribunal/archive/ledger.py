@@ -18,19 +18,17 @@ To sign a head in O(log n), the ledger keeps its *frontier*
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import math
 import re
 import sqlite3
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tribunal.archive import merkle, signing
+from tribunal.archive.custody_commit import commitment, opening_key, verify_commitment
 from tribunal.archive.custody_frontier import current_root, push_frontier
 from tribunal.archive.custody_types import (
     ZERO_HASH,
@@ -49,6 +47,8 @@ __all__ = [
     "append",
     "canonical_json",
     "commitment",
+    "opening_key",
+    "verify_commitment",
     "current_root",
     "ensure_schema",
     "entries",
@@ -351,25 +351,6 @@ def leaf_hashes(db: sqlite3.Connection, *, recompute: bool = True) -> list[bytes
     if recompute:
         return [merkle.leaf_hash(as_bytes(e)) for (e,) in db.execute("SELECT CAST(entry AS BLOB) FROM ledger ORDER BY seq")]
     return [as_bytes(h) for (h,) in db.execute("SELECT CAST(leaf_hash AS BLOB) FROM ledger ORDER BY seq")]
-
-
-# --- commitments -------------------------------------------------------------------------
-
-
-def commitment(value: str, key: bytes) -> str:
-    """Commit to ``value`` without revealing it: hex HMAC-SHA256(key, NFC(value)) (RFC 2104).
-
-    A plain SHA-256 of a name is not enough: names are few and guessable, so anyone holding
-    the ledger could hash a list of candidate names (a dictionary attack) and see which one
-    matches. The HMAC key is a per-case secret (``keys/commitment.key``), so only someone
-    holding it can test a guess; the investigator can still prove later which value was
-    committed by revealing the value and (to a court) the key. Unicode is NFC-normalised so
-    the same name typed two ways commits the same.
-    """
-    if len(key) < 16:
-        raise ValueError("commitment key must be at least 16 bytes")
-    data = unicodedata.normalize("NFC", value).encode("utf-8")
-    return hmac.new(key, data, hashlib.sha256).hexdigest()
 
 
 def verify_ledger(db: sqlite3.Connection, public_key: Any, on_progress: Any = None) -> list[Problem]:
