@@ -33,6 +33,8 @@ from tribunal.mse.table import CaptureTable
 # Sweeps per compiled call: small enough for a live progress bar, large enough that the
 # Python overhead between calls is negligible.
 _CHUNK = 20_000
+# Warn about the cap on unseen cases when more than this share of sweeps hit it.
+CAP_WARN_SHARE = 1e-4
 
 
 @dataclass
@@ -132,8 +134,8 @@ def run_chain(
 
 
 def default_cap(n_observed: int) -> int:
-    """Default cap on unseen cases: generous enough to be a truncation nobody notices."""
-    return max(10_000, 100 * n_observed)
+    """Default cap on unseen cases: 20 times the observed, as R's LCMCR (>= 0.4) truncates."""
+    return 20 * n_observed
 
 
 def estimate_lcmcr(
@@ -271,15 +273,17 @@ def _assemble(
             "only one chain was run: disagreement between chains (a sampler stuck in a wrong "
             "mode) cannot be detected; run at least 4 chains"
         )
+    sweeps = sum(r.sweeps for r in results)
     capped = [i for i, r in enumerate(results) if r.cap_hits > 0]
-    if capped:
+    hits = sum(r.cap_hits for r in results)
+    # A handful of capped sweeps in millions is the far tail; more means the cap binds.
+    if capped and hits > CAP_WARN_SHARE * sweeps:
         warnings.append(
             f"UNSEEN CASES HIT THE CAP of {params['max_unobserved']:,} in chains "
-            f"{', '.join(map(str, capped))} "
-            f"({sum(results[i].cap_hits for i in capped):,} sweeps): the posterior is "
-            "truncated and the upper end of the interval is not trustworthy"
+            f"{', '.join(map(str, capped))} ({hits:,} of {sweeps:,} sweeps): the posterior is "
+            "truncated there and the upper end of the interval is not trustworthy; raise "
+            "max_unobserved, or read the estimate as conditional on N below the cap"
         )
-    sweeps = sum(r.sweeps for r in results)
     busy = sum(r.seconds for r in results)
     diagnostics = {
         "rhat": rhat_pooled,

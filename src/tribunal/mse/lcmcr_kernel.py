@@ -28,6 +28,8 @@ from numba import njit
 # (one uniform each); larger ones by K conditional binomial draws, which cost more each.
 _CATEGORICAL_MAX = 16
 _TINY = 1e-300
+# Draws of n0 above the cap are redrawn this many times before n0 is set to the cap.
+_MAX_REJECT = 1000
 
 
 @njit(cache=True, nogil=True)
@@ -156,21 +158,25 @@ def run_sweeps(  # pragma: no cover - compiled
                 work_r[j, k] = lam[j, k] / max(q, _TINY)
             work_q[k] = base
             pi0 += base
-        # n0 | params ~ NegBin(n, 1 - pi0) under the 1/N prior (gamma-Poisson form, capped).
+        # n0 | params ~ NegBin(n, 1 - pi0) under the 1/N prior (gamma-Poisson form),
+        # truncated to n0 <= max_unobserved by rejection: the exact Gibbs step for the prior
+        # truncated there (R's LCMCR truncates at 20 n the same way).
         p_seen = 1.0 - pi0
-        if p_seen <= 0.0:
-            n0 = max_unobserved
-            cap_hits += 1
-        else:
-            y = rng.gamma(n_obs, pi0 / p_seen)
-            if y > 4.0 * max_unobserved + 100.0:
-                n0 = max_unobserved
-                cap_hits += 1
+        rejected = 0
+        while True:
+            if p_seen <= 0.0:
+                n0 = max_unobserved + 1
             else:
-                n0 = rng.poisson(y)
-                if n0 >= max_unobserved:
-                    n0 = max_unobserved
-                    cap_hits += 1
+                y = rng.gamma(n_obs, pi0 / p_seen)
+                n0 = max_unobserved + 1 if y > 4.0 * max_unobserved + 100.0 else rng.poisson(y)
+            if n0 <= max_unobserved:
+                break
+            rejected += 1
+            if rejected >= _MAX_REJECT:
+                n0 = max_unobserved
+                break
+        if rejected > 0:
+            cap_hits += 1
         _multinomial(rng, n0, work_q, pi0, m0)
         # Class assignments of the observed cases, one multinomial per pattern.
         for k in range(k_count):
