@@ -228,3 +228,27 @@ def test_parallel_extraction_keeps_order_and_dedupes_within_the_window(tmp_path)
     assert case.db.execute("SELECT COUNT(*) FROM items WHERE relation = 'text'").fetchone()[0] == 40
     assert verify_case(case).ok
     case.close()
+
+
+def test_email_attachment_is_a_derived_item_with_its_own_text(tmp_path):
+    pytest.importorskip("tribunal.archive.extract")
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = "a@example.org"
+    msg["To"] = "b@example.org"
+    msg["Subject"] = "名单"
+    msg.set_content("See the attached list.")
+    msg.add_attachment("供体名单 肝脏 2017\n".encode(), maintype="text", subtype="plain",
+                       filename="list.txt")  # fmt: skip
+    src = tmp_path / "mail.eml"
+    src.write_bytes(msg.as_bytes())
+    case = new_case(tmp_path)
+    report = ingest_paths(case, [src], index=False)
+    parent = report.files[0].item_id
+    kids = list_items(case.db, parent_id=parent)
+    att = next(k for k in kids if k.relation == "attachment:list.txt")
+    inner = list_items(case.db, parent_id=att.id)
+    assert inner and "供体名单" in case.blobs.path(inner[0].sha256).read_text("utf-8")
+    assert verify_case(case).ok
+    case.close()

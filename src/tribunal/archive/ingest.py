@@ -319,8 +319,29 @@ def _commit_one(writer: records.BatchWriter, staged: _Pending, capture: Capture)
         language=language, metadata=metadata,
     )  # fmt: skip
     writer.record_ingest(item_id, new=True, path=shown, filename=filename, capture=capture)
-    derived = writer.add_derivations(item_id, extraction, filename, capture, language) if extraction else []
+    derived = (
+        writer.add_derivations(
+            item_id, extraction, filename, capture, language,
+            extract_attachment=lambda data, name: _extract_attachment(writer.case, data, name, warnings),
+        )  # fmt: skip
+        if extraction
+        else []
+    )
     return IngestedFile(shown, item_id, True, kind, blob.size, blob.sha256, derived, warnings)
+
+
+def _extract_attachment(case: Case, data: bytes, name: str, warnings: list[str]) -> Any:
+    """Text and tables of an e-mail attachment, read from its stored blob."""
+    extract_fn = default_extractor()
+    if extract_fn is None or len(data) > MAX_EXTRACT_BYTES:
+        return None
+    import hashlib
+
+    stored = case.blobs.path(hashlib.sha256(data).hexdigest())
+    result, problem = _extract(extract_fn, stored, Path(name))
+    if problem:
+        warnings.append(f"attachment {name}: {problem}")
+    return result
 
 
 def _extract_default(stored: Path, original: Path) -> tuple[Any, str | None]:

@@ -237,8 +237,14 @@ class BatchWriter:
         filename: str,
         capture: Capture,
         language: str | None,
+        extract_attachment: Any = None,
     ) -> list[str]:
-        """Store an extraction's text, tables and attachments as items derived from the parent."""
+        """Store an extraction's text, tables and attachments as items derived from the parent.
+
+        ``extract_attachment(data, filename)`` (optional) extracts an attachment's own text
+        and tables, stored as items derived from the attachment (one level deep: an
+        attachment's attachments are stored, not opened).
+        """
         out: list[str] = []
         text = getattr(extraction, "text", None)
         if text:
@@ -263,13 +269,16 @@ class BatchWriter:
         for att in getattr(extraction, "attachments", None) or []:
             from tribunal.archive.items import display_name
 
-            out.append(
-                self.add_derived(
-                    parent_id, att.content, relation=f"attachment:{display_name(att.filename)}",
-                    kind="attachment", mime=att.mime, filename=display_name(att.filename),
-                    language=None, metadata={},
-                )  # fmt: skip
-            )
+            name = display_name(att.filename)
+            att_id = self.add_derived(
+                parent_id, att.content, relation=f"attachment:{name}",
+                kind="attachment", mime=att.mime, filename=name, language=None, metadata={},
+            )  # fmt: skip
+            out.append(att_id)
+            if extract_attachment is not None and att.content:
+                inner = extract_attachment(att.content, name)
+                if inner is not None:
+                    out.extend(self.add_derivations(att_id, inner, name, capture, language))
         return out
 
     # -- search index ---------------------------------------------------------------------
