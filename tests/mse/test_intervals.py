@@ -41,3 +41,25 @@ def test_bca_korea_stepwise_small(shared_data):
     assert lo == pytest.approx(123.3, rel=0.10)
     assert hi == pytest.approx(440.3, rel=0.10)
     assert res.diagnostics["interval_kind"].startswith("BCa")
+
+
+def test_profile_interval_covers_known_truth(shared_data):
+    """Simulated tables from a known model: the 95% profile interval of the true model
+    should cover the true N about 95% of the time (60 simulations; fails below 0.85)."""
+    import numpy as np
+
+    from tribunal.mse.table import CaptureTable
+
+    table = load(shared_data, "korea_palembang")
+    model = parse_model("b:c,c:d", table.lists)
+    truth = fit_loglinear(table, model)
+    rng = np.random.default_rng(7)
+    hits = total = 0
+    for _ in range(60):
+        draw = rng.poisson(np.concatenate([[truth.unobserved], truth.fitted]) * 4)
+        sim = CaptureTable(table.lists, np.asarray(truth.patterns, dtype=np.int64),
+                           draw[1:].astype(np.int64))
+        lo, hi = profile_interval(fit_loglinear(sim, model))
+        hits += lo <= draw.sum() <= hi
+        total += 1
+    assert hits / total >= 0.85
