@@ -178,7 +178,8 @@ def _committed(
             data = json.loads(bytes(entry))
             action = data["action"]
             fields = data["fields"]
-        except (ValueError, KeyError, TypeError):
+            event = int(fields["event"]) if isinstance(fields, dict) and "event" in fields else None
+        except (ValueError, KeyError, TypeError, AttributeError):
             report.problems.append(
                 VerifyProblem("entry-unreadable", f"ledger entry {seq} is not a readable entry", seq=seq)
             )
@@ -198,8 +199,8 @@ def _committed(
                 )  # fmt: skip
             )
         items[item] = committed
-        if action == "ingest" and "event" in fields:
-            events[int(fields["event"])] = committed
+        if action == "ingest" and event is not None:
+            events[event] = committed
     return items, events
 
 
