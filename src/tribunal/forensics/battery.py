@@ -84,9 +84,9 @@ def run_single(spec: TestSpec, s: Series, reference: ReferenceSet, *, level: flo
         if len(win):
             real_stats = spec.stat(win.Y, x)
             p_real = rank_p(stat, real_stats)
-            n_flagged, n_comp, _ = loo_flags(real_stats, win.country, win.latest, level)
+            n_flagged, n_comp, lp = loo_flags(real_stats, win.country, win.latest, level)
             details["n_comparator_windows"] = len(win)
-            details["n_comparator_countries"] = int(np.unique(win.country).size)
+            details.update(_countries_flagged(win, lp, level))
     if spec.use_sim:
         if sims is None:
             sims = reference.simulate(y, x, n_sim, rng)
@@ -121,6 +121,13 @@ def run_single(spec: TestSpec, s: Series, reference: ReferenceSet, *, level: flo
     return finding
 
 
+def _countries_flagged(win, latest_p: np.ndarray, level: float) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """How many comparator countries have at least one series the test flags."""
+    countries = win.country[np.flatnonzero(win.latest)]
+    return {"n_comparator_countries": int(np.unique(countries).size),
+            "n_comparator_countries_flagged": int(np.unique(countries[latest_p <= level]).size)}
+
+
 def explain(f: Finding, what: str) -> str:
     """One plain sentence: the effect, the rank against genuine series, the flag rate."""
     d = f.details
@@ -136,8 +143,10 @@ def explain(f: Finding, what: str) -> str:
         parts.append(" and ".join(against))
     text = " ".join(parts) + f"; calibrated p = {_num(f.p_value)}"
     if f.n_reference:
-        text += (f"; {f.n_reference_flagged} of {f.n_reference} comparator series would be "
-                 f"flagged at level {f.level:g}")
+        text += (f"; {f.n_reference_flagged} of {f.n_reference} comparator series"
+                 + (f" ({d['n_comparator_countries_flagged']} of {d['n_comparator_countries']} "
+                    "countries)" if "n_comparator_countries" in d else "")
+                 + f" would be flagged at level {f.level:g}")
     text += "." if f.flag else f" (not flagged at {f.level:g})."
     return text
 
@@ -174,8 +183,9 @@ def run_ratio(a: Series, b: Series, reference: ReferenceSet, *, level: float) ->
         real = np.maximum(stat_ratio(win.Y[:, :, 0], win.Y[:, :, 1]),
                           stat_ratio(win.Y[:, :, 1], win.Y[:, :, 0]))
         p = rank_p(stat, real)
-        n_flagged, n_comp, _ = loo_flags(real, win.country, win.latest, level)
+        n_flagged, n_comp, lp = loo_flags(real, win.country, win.latest, level)
         details.update({"n_comparator_windows": len(win), "p_comparators": p})
+        details.update(_countries_flagged(win, lp, level))
     if p is None:
         return _cannot(name, "ratio_constancy", NOT_APPLICABLE, level,
                        "no comparator pair is observed at these periods")
