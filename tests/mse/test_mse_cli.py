@@ -88,6 +88,7 @@ def test_failing_fixed_model_is_an_error(shared_data, capsys):
         ("A,B,C,count\n1,0,0,5\n0,0,0,7\n", "all-zero pattern"),
         ("A,count\n1,5\n", "at least two lists"),
         ("A,B,count\n1,0,x\n", "non-numeric"),
+        ("A,B,C,count\n1,0,0,40\n0,1,0,30\n1,1,0,5\n", "have no cases"),
     ],
 )
 def test_bad_input_is_a_clear_error(tmp_path, capsys, text, message):

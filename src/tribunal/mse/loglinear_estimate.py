@@ -128,6 +128,12 @@ def estimate_loglinear(
     that model) unless ``bootstrap`` > 0, in which case it is the BCa interval from that
     many resamples, each redoing the model choice; both are in ``diagnostics``.
     """
+    empty = [name for name, size in table.list_sizes().items() if size == 0]
+    if empty:
+        raise InputError(
+            f"list(s) {', '.join(empty)} have no cases: a log-linear model cannot be fitted",
+            hint="drop the empty list columns from the table",
+        )
     choice = choose(
         table, model=model, search=search, max_order=max_order, criterion=criterion,
         p_threshold=p_threshold,

@@ -206,7 +206,7 @@ def stepwise_csv(table: CaptureTable, *, p_threshold: float = 0.02) -> Loglinear
     while len(included) < len(pairs):
         expected = fit.fitted @ colmat
         # min(P(X <= n*), P(X >= n*)) for X ~ Poisson(expected)
-        pvals = np.minimum(pdtr(nstar, expected), np.where(nstar > 0, pdtrc(nstar - 1, expected), 1.0))
+        pvals = np.minimum(pdtr(nstar, expected), np.where(nstar > 0, pdtrc(np.maximum(nstar - 1, 0), expected), 1.0))
         pvals[[k for k, t in enumerate(pairs) if t in included]] = 1.0
         # Taking candidates in p-value order and skipping those that fail the checks is
         # SparseMSE's rule (failures get p = 1), with far fewer linear programs.
