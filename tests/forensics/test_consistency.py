@@ -34,3 +34,32 @@ def test_organs_per_donor_near_2_75_until_2016() -> None:
     ratios = f.details["ratios"]
     assert ratios["2010-2013"] == pytest.approx(3903 / 1441)
     assert 2.70 < f.effect_size < 2.77 and ratios["to 2020-10-31"] == pytest.approx(92685 / 31610)
+
+
+def test_series_checks_and_cli(tmp_path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from tribunal.cli import cli
+
+    p = tmp_path / "c.csv"
+    p.write_text("series,period,value\n"
+                 "total,2016,11620\nkl,2016,10481\nlung,2016,204\nheart,2016,380\n"
+                 "cum,2016,9996\nyr,2010,34\nyr,2015,2766\nyr,2016,4080\n"
+                 "cum2,2011,100\nyr2,2010,40\nyr2,2011,60\n")
+    res = CliRunner().invoke(cli, ["forensics", "consistency", str(p), "--total", "total",
+                                   "--parts", "kl,lung,heart", "--json"])
+    assert res.exit_code == 0, res.output
+    (f,) = json.loads(res.output)
+    assert f["effect_size"] == 555 and f["flag"] is True
+    res = CliRunner().invoke(cli, ["forensics", "consistency", str(p), "--cumulative", "cum",
+                                   "--yearly", "yr", "--json"])
+    (g,) = json.loads(res.output)
+    assert g["status"] == "insufficient" and "2011, 2012, 2013, 2014" in g["explanation"]
+    res = CliRunner().invoke(cli, ["forensics", "consistency", str(p), "--cumulative", "cum2",
+                                   "--yearly", "yr2", "--json"])
+    (h,) = json.loads(res.output)
+    assert h["effect_size"] == 0 and h["status"] == "descriptive"
+    res = CliRunner().invoke(cli, ["forensics", "consistency", str(p), "--compare", "total", "nope"])
+    assert res.exit_code != 0

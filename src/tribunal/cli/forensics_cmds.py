@@ -109,3 +109,64 @@ def tests(as_json: bool) -> None:
             console.print(f"{r['test']:<22} n>={r['min_points']:<3} {ref:<22} {r['measures']}")
 
     emit(rows, as_json, human)
+
+
+@forensics.command("consistency")
+@click.argument("series_csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--total", help="Series that should equal the sum of --parts.")
+@click.option("--parts", help="Comma-separated series that should add up to --total.")
+@click.option("--compare", nargs=2, metavar="A B", default=None,
+              help="Two publishers' series of one quantity.")
+@click.option("--cumulative", help="A cumulative counter series (needs --yearly).")
+@click.option("--yearly", help="The yearly series the counter should sum.")
+@click.option("--level", type=float, default=0.01, show_default=True)
+@json_option
+def consistency(series_csv: Path, total: str | None, parts: str | None,
+                compare: tuple[str, str] | None, cumulative: str | None, yearly: str | None,
+                level: float, as_json: bool) -> None:
+    """Check series against each other: parts against a total (provinces against the
+    nation), two publishers of one quantity, a cumulative counter against yearly figures.
+
+    \b
+    tribunal forensics consistency S.csv --total all_organs --parts kidney,liver,heart,lung
+    tribunal forensics consistency S.csv --compare cotrs_donors redcross_donors
+    tribunal forensics consistency S.csv --cumulative donors_to_date --yearly donors
+    """
+    from tribunal.errors import InputError
+    from tribunal.forensics.series import load_series_csv
+    from tribunal.forensics.tests_consistency import (
+        series_cumulative_vs_yearly,
+        series_parts_vs_total,
+        series_two_publishers,
+    )
+
+    by_name = {s.name: s for s in load_series_csv(series_csv)}
+
+    def get(name: str):  # type: ignore[no-untyped-def]
+        if name not in by_name:
+            raise InputError(f"no series named {name!r} in {series_csv}",
+                             hint="series: " + ", ".join(sorted(by_name)))
+        return by_name[name]
+
+    findings = []
+    if total or parts:
+        if not (total and parts):
+            raise InputError("--total and --parts go together")
+        findings += series_parts_vs_total(get(total), [get(p.strip()) for p in parts.split(",")],
+                                          level=level)
+    if compare:
+        findings += series_two_publishers(get(compare[0]), get(compare[1]), level=level)
+    if cumulative or yearly:
+        if not (cumulative and yearly):
+            raise InputError("--cumulative and --yearly go together")
+        findings += series_cumulative_vs_yearly(get(cumulative), get(yearly), level=level)
+    if not findings:
+        raise InputError("nothing to check", hint="give --total/--parts, --compare or "
+                         "--cumulative/--yearly")
+
+    def human(fs: list) -> None:  # type: ignore[type-arg]
+        for f in fs:
+            mark = "[red]FLAG[/red] " if f.flag else ""
+            console.print(f"• {mark}{f.explanation}")
+
+    emit(findings, as_json, human)

@@ -19,7 +19,8 @@ import numpy as np
 
 from tribunal.forensics.calibration import rank_p
 from tribunal.forensics.reference import EXCLUDE, load_godt
-from tribunal.forensics.result import DESCRIPTIVE, OK, Finding
+from tribunal.forensics.result import DESCRIPTIVE, INSUFFICIENT, OK, Finding
+from tribunal.forensics.series import Series
 
 TOTALS = {
     "total_kidney_tx": ("dd_kidney_tx", "ld_kidney_tx"),
@@ -98,3 +99,61 @@ def cumulative_vs_yearly(name: str, cumulative: float, yearly: dict[str, float],
     f.explanation = (f"{name}: the cumulative figure {cumulative:,.0f} and the sum of the yearly "
                      f"figures ({years}; sum {s:,.0f}) differ by {diff:+,.0f} ({100 * rel:.2f}%).")
     return f
+
+
+def _by_period(s: Series) -> dict[int, float]:
+    return dict(zip(s.periods.tolist(), s.values.tolist(), strict=True))
+
+
+def series_parts_vs_total(total: Series, parts: list[Series], *,
+                          level: float = 0.01) -> list[Finding]:
+    """:func:`parts_vs_total` for every period where the total and all parts are published
+    (provinces against the nation, organs against all transplants)."""
+    maps = [_by_period(p) for p in parts]
+    out = []
+    for period, label, value in zip(total.periods, total.labels, total.values, strict=True):
+        if all(int(period) in m for m in maps):
+            out.append(parts_vs_total(
+                f"{total.name} {label}", float(value),
+                {p.name: m[int(period)] for p, m in zip(parts, maps, strict=True)}, level=level))
+    if not out:
+        out.append(_no_overlap(total.name, "parts_vs_total", level,
+                               "no period has the total and every part"))
+    return out
+
+
+def series_two_publishers(a: Series, b: Series, *, level: float = 0.01) -> list[Finding]:
+    """:func:`two_publishers` for every period both series cover."""
+    mb = _by_period(b)
+    out = [two_publishers(f"{a.name} vs {b.name} {label}", a.name, float(v), b.name,
+                          mb[int(p)], level=level)
+           for p, label, v in zip(a.periods, a.labels, a.values, strict=True) if int(p) in mb]
+    return out or [_no_overlap(f"{a.name} vs {b.name}", "two_publishers", level,
+                               "the two series share no period")]
+
+
+def series_cumulative_vs_yearly(cumulative: Series, yearly: Series, *,
+                                level: float = 0.01) -> list[Finding]:
+    """Each cumulative figure against the sum of the yearly figures since the first year.
+
+    A cumulative period needs every yearly figure from the first yearly period up to it;
+    otherwise the check cannot judge it and says which years are missing.
+    """
+    my = _by_period(yearly)
+    first = int(yearly.periods[0])
+    out = []
+    for p, label, v in zip(cumulative.periods, cumulative.labels, cumulative.values, strict=True):
+        span = list(range(first, int(p) + 1))
+        missing = [q for q in span if q not in my]
+        if missing:
+            out.append(_no_overlap(f"{cumulative.name} {label}", "cumulative_vs_yearly", level,
+                                   "yearly figures missing for " + ", ".join(map(str, missing))))
+            continue
+        out.append(cumulative_vs_yearly(f"{cumulative.name} {label}", float(v),
+                                        {str(q): my[q] for q in span}, level=level))
+    return out
+
+
+def _no_overlap(name: str, test: str, level: float, reason: str) -> Finding:
+    return Finding(series=name, test=test, status=INSUFFICIENT, level=level,
+                   explanation=f"{name}: cannot judge: {reason}", details={"reason": reason})
