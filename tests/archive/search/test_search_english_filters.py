@@ -193,3 +193,11 @@ def test_index_survives_reopen(tmp_path: Path) -> None:
         ix.add("a", "器官移植 organ transplant")
     with SearchIndex(path) as ix:
         assert ids(ix.search("器官 transplant")) == {"a"}
+
+
+def test_a_damaged_index_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "search.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(TribunalError, match="cannot open the search index") as info:
+        SearchIndex(path)
+    assert "reindex" in (info.value.hint or "")

@@ -97,22 +97,35 @@ class SearchIndex:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._db = sqlite3.connect(str(self.path))
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA + champions.SCHEMA)
-        row = self._db.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
-        if row is None:
-            self._db.execute(
-                "INSERT INTO meta(key, value) VALUES('tokenizer', ?)", (TOKENIZER_VERSION,)
-            )
-            self._db.commit()
-        elif row[0] != TOKENIZER_VERSION:
+        try:
+            # Waits for a concurrent writer (an ingest indexing) instead of failing.
+            self._db = sqlite3.connect(str(self.path), timeout=30.0)
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            version = self._version()
+        except sqlite3.DatabaseError as exc:
+            raise TribunalError(
+                f"cannot open the search index {self.path}: {exc}",
+                hint="it is derived data: delete it and run `tribunal reindex`",
+            ) from exc
+        if version != TOKENIZER_VERSION:
             self._db.close()
             raise TribunalError(
                 f"the search index {self.path.name} was built by another Tribunal version",
                 hint="rebuild it with `tribunal reindex`",
             )
+
+    def _version(self) -> str:
+        """The index format version, creating the schema in a new file (the only write)."""
+        if self._db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone() is None:
+            self._db.execute("PRAGMA journal_mode=WAL")  # stored in the file from now on
+            self._db.executescript(_SCHEMA + champions.SCHEMA)
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES('tokenizer', ?)",
+                (TOKENIZER_VERSION,),
+            )
+            self._db.commit()
+        row = self._db.execute("SELECT value FROM meta WHERE key='tokenizer'").fetchone()
+        return row[0] if row else ""
 
     # -- writing ---------------------------------------------------------------------
     def add(
