@@ -181,6 +181,13 @@ def test_xlsx_sheets_kept_as_tables(tmp_path: Path) -> None:
     assert "肝脏" in (result.text or "") and "Sujiatun" in (result.text or "")
 
 
+def test_xlsx_without_extension(tmp_path: Path) -> None:
+    path = make_xlsx(tmp_path / "t.xlsx", {"s": [["a", "b"], ["1", "2"]]})
+    blob = path.rename(tmp_path / "3f9a0c")  # as a content-addressed blob is named
+    result = extract(blob)
+    assert result.kind == "table" and result.tables[0].rows == [["1", "2"]]
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16"])
 def test_csv_in_chinese_encodings(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "list.csv"

@@ -86,13 +86,15 @@ def _cell(value: Any) -> str:
 
 def extract_xlsx(path: Path, mime: str, max_chars: int) -> Extraction:
     check_zip(path)
+    # A file object, not the name: openpyxl refuses names without an .xlsx extension,
+    # and evidence arrives renamed (the archive also hands over content-addressed blobs).
+    fh = path.open("rb")
     try:
         import openpyxl
 
-        wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
-    except ExtractionError:
-        raise
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except Exception as exc:
+        fh.close()
         raise ExtractionError(f"corrupt XLSX: {type(exc).__name__}: {exc}") from exc
     tables: list[ExtractedTable] = []
     warnings: list[str] = []
@@ -113,6 +115,7 @@ def extract_xlsx(path: Path, mime: str, max_chars: int) -> Extraction:
         raise ExtractionError(f"corrupt XLSX: {type(exc).__name__}: {exc}") from exc
     finally:
         wb.close()
+        fh.close()
     meta["sheets"] = [t.name for t in tables]
     text = "\n\n".join(f"{t.name}\n{t.to_text()}" for t in tables)
     if len(text) > max_chars:
