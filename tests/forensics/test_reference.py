@@ -28,3 +28,24 @@ def test_simulation_is_seeded_and_keeps_the_level(godt_ref: ReferenceSet) -> Non
     a = godt_ref.simulate(y, x, 200, np.random.default_rng(4))
     b = godt_ref.simulate(y, x, 200, np.random.default_rng(4))
     assert np.array_equal(a, b) and abs(a.mean() - y.mean()) / y.mean() < 0.05
+
+
+def test_exclude_country_and_unknown_names() -> None:
+    import pytest
+
+    from tribunal.errors import InputError
+
+    ref = ReferenceSet.godt(exclude=("Thailand",))
+    assert "Thailand" not in ref.countries and "China" not in ref.countries
+    with pytest.raises(InputError):
+        ReferenceSet.godt(exclude=("Narnia",))
+
+
+def test_godt_export_round_trips_through_the_loader(tmp_path: Path) -> None:
+    from tribunal.forensics.reference import godt_country_frame
+    from tribunal.forensics.series import load_series_csv
+
+    p = tmp_path / "th.csv"
+    godt_country_frame("Thailand", 2010, 2016).to_csv(p, index=False)
+    s = {x.name: x for x in load_series_csv(p)}["Thailand deceased_donors"]
+    assert s.values.tolist() == [87, 113, 136, 158, 188, 206, 220]

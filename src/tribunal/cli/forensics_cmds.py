@@ -24,6 +24,8 @@ def forensics() -> None:
 @click.argument("series_csv", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--reference", type=click.Choice(["godt"]), default="godt", show_default=True,
               help="Comparator set: the shipped WHO-ONT GODT exports (China excluded).")
+@click.option("--exclude-country", "exclude", multiple=True, metavar="COUNTRY",
+              help="Leave this GODT country out of the reference (when testing its own series).")
 @click.option("--level", type=float, default=0.01, show_default=True,
               help="Alarm level for each test's calibrated p-value and the combined flag.")
 @click.option("--n-sim", type=click.IntRange(99, 100_000), default=999, show_default=True,
@@ -33,8 +35,8 @@ def forensics() -> None:
               default=None, help="Write a PNG of the reference distribution per flagged finding.")
 @click.option("--all-plots", is_flag=True, help="With --plots: plot every finding, not only flags.")
 @json_option
-def run(series_csv: Path, reference: str, level: float, n_sim: int, seed: int,
-        plots_dir: Path | None, all_plots: bool, as_json: bool) -> None:
+def run(series_csv: Path, reference: str, exclude: tuple[str, ...], level: float, n_sim: int,
+        seed: int, plots_dir: Path | None, all_plots: bool, as_json: bool) -> None:
     """Run the forensic battery on SERIES_CSV (long format: series, period, value,
     optional group, unit, source).
 
@@ -48,7 +50,7 @@ def run(series_csv: Path, reference: str, level: float, n_sim: int, seed: int,
     from tribunal.progress import progress_bar
 
     series = load_series_csv(series_csv)
-    ref = ReferenceSet.godt()
+    ref = ReferenceSet.godt(exclude=exclude)
     with progress_bar("forensic tests", enabled=False if as_json else None) as cb:
         result = run_battery(series, ref, level=level, n_sim=n_sim, seed=seed, on_progress=cb)
     plots: list[str] = []
@@ -170,3 +172,29 @@ def consistency(series_csv: Path, total: str | None, parts: str | None,
             console.print(f"• {mark}{f.explanation}")
 
     emit(findings, as_json, human)
+
+
+@forensics.command("godt")
+@click.argument("country")
+@click.option("--from", "start", type=int, default=None, help="First year.")
+@click.option("--to", "end", type=int, default=None, help="Last year.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the CSV here instead of stdout.")
+def godt(country: str, start: int | None, end: int | None, out: Path | None) -> None:
+    """Write one country's shipped GODT figures as a series CSV for `forensics run`.
+
+    \b
+    tribunal forensics godt Thailand --from 2010 --to 2016 --out th.csv
+    tribunal forensics run th.csv
+    """
+    from tribunal.forensics.reference import godt_country_frame
+
+    frame = godt_country_frame(country, start, end)
+    text = frame.to_csv(index=False)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text)
+        console.print(f"{len(frame)} rows, {frame['series'].nunique()} series -> {out}\n"
+                      f"test them against the other countries: tribunal forensics run {out} "
+                      f"--exclude-country \"{frame['group'].iloc[0]}\"")

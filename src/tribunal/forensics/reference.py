@@ -165,8 +165,10 @@ def _windows_from(items: list[tuple[str, np.ndarray, np.ndarray]], offsets: tupl
 class ReferenceSet:
     """Comparator series and the noise pool for simulated genuine series."""
 
-    def __init__(self, series: list[ComparatorSeries], name: str = "godt") -> None:
+    def __init__(self, series: list[ComparatorSeries], name: str = "godt",
+                 excluded: tuple[str, ...] = EXCLUDE) -> None:
         self.name = name
+        self.excluded = excluded
         self.series = series
         self.countries = {c: i for i, c in enumerate(sorted({s.country for s in series}))}
         self._pairs = self._make_pairs()
@@ -175,12 +177,20 @@ class ReferenceSet:
 
     @classmethod
     def godt(cls, exclude: tuple[str, ...] = EXCLUDE, folder: str | None = None) -> ReferenceSet:
-        """The GODT comparator set shipped with the package (China excluded)."""
-        return _godt_cached(exclude, folder)
+        """The GODT comparator set shipped with the package, without the countries in
+        ``exclude`` (China always; add the country under study when it is a comparator)."""
+        wide = load_godt(folder)
+        known = set(wide["country"])
+        unknown = [c for c in exclude if c not in known]
+        if unknown:
+            raise InputError(f"no GODT country named {', '.join(map(repr, unknown))}",
+                             hint="names as in the GODT export, e.g. 'Republic of Korea'")
+        return _godt_cached(tuple(sorted({*EXCLUDE, *exclude})), folder)
 
     def describe(self) -> dict[str, object]:
         return {
             "name": self.name,
+            "excluded": list(self.excluded),
             "countries": len(self.countries),
             "series": len(self.series),
             "noise_cv_median": float(np.sqrt(np.median(self.noise_pool))),
@@ -288,4 +298,31 @@ def _godt_cached(exclude: tuple[str, ...], folder: str | None) -> ReferenceSet:
                                            np.concatenate([m.values, s.values]))
         else:
             merged[key] = s
-    return ReferenceSet(list(merged.values()))
+    return ReferenceSet(list(merged.values()), excluded=exclude)
+
+
+def godt_country_frame(country: str, start: int | None = None,
+                       end: int | None = None) -> pd.DataFrame:
+    """One country's GODT measures in the long series format (series, period, value, ...)."""
+    wide = load_godt()
+    rows = wide[wide["country"].str.lower() == country.lower()]
+    if rows.empty:
+        near = sorted(c for c in wide["country"].unique() if country.lower()[:4] in c.lower())
+        raise InputError(f"no GODT country named {country!r}",
+                         hint=("did you mean: " + ", ".join(near[:5])) if near else
+                         "names as in the GODT export, e.g. 'Republic of Korea'")
+    if start is not None:
+        rows = rows[rows["year"] >= start]
+    if end is not None:
+        rows = rows[rows["year"] <= end]
+    name = rows["country"].iloc[0] if len(rows) else country
+    out = []
+    source = {"A": "GODT export 2018 (2000-2017)", "B": "GODT downloads 2025 (2020-2024)"}
+    for measure in SINGLE_MEASURES:
+        for _, r in rows.sort_values("year").iterrows():
+            v = r.get(measure)
+            if pd.notna(v):
+                out.append({"series": f"{name} {measure}", "period": int(r["year"]),
+                            "value": float(v), "group": name, "unit": "count",
+                            "source": source[r["part"]]})
+    return pd.DataFrame(out, columns=["series", "period", "value", "group", "unit", "source"])
