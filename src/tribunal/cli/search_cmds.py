@@ -8,9 +8,6 @@ import click
 
 from tribunal.cli.output import case_dir, console, emit, json_option
 
-KIND_CHOICES = ("document", "html", "pdf", "docx", "email", "table", "image", "audio", "video",
-                "other", "text")  # fmt: skip
-
 
 def _index_path(ctx: click.Context) -> Any:
     from tribunal.errors import CaseError
@@ -41,7 +38,9 @@ def _index_path(ctx: click.Context) -> Any:
     type=click.Choice(["public", "restricted", "protected"]),
     help="Only items of this sensitivity.",
 )
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@click.option(
+    "--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="Most hits shown."
+)
 @click.option(
     "--include-protected",
     is_flag=True,

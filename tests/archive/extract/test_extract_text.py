@@ -44,6 +44,19 @@ def test_gb18030_and_big5_are_told_apart_on_long_text() -> None:
     assert decode_text(big5)[1] in ("cp950", "big5hkscs")
 
 
+@pytest.mark.parametrize("encoding", ["gb18030", "big5"])
+def test_a_corrupt_byte_does_not_change_the_encoding(tmp_path: Path, encoding: str) -> None:
+    text = "\n".join(TRADITIONAL if encoding == "big5" else SIMPLIFIED) * 5
+    data = text.encode(encoding)
+    damaged = data[:40] + b"\xff\x30" + data[40:]  # invalid in both codecs
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(damaged)
+    result = extract(path)
+    assert result.text is not None and result.text.count("\ufffd") >= 1
+    assert result.text.replace("\ufffd", "").replace("0", "") == text.replace("0", "")
+    assert any("replaced" in w for w in result.warnings)
+
+
 def test_extract_plain_file_reports_encoding_and_language(tmp_path: Path) -> None:
     path = tmp_path / "statement.txt"
     path.write_bytes(TRADITIONAL[0].encode("big5"))

@@ -3,7 +3,7 @@
 Order of evidence: a byte-order mark (UTF-8, UTF-16, UTF-32) is decisive; strict UTF-8
 is next (valid non-ASCII UTF-8 is almost never another encoding by accident); then the
 candidates GB18030, Big5 (cp950, then Big5-HKSCS), UTF-16LE/BE without BOM and cp1252 are decoded
-strictly and scored by how much of the result is ordinary text: ASCII, CJK punctuation and
+(invalid sequences becoming U+FFFD) and scored by how much of the result is ordinary text: ASCII, CJK punctuation and
 frequent Han characters count, rare characters count a little, control and private-use
 characters count against. Wrong decodings of Chinese bytes produce rare characters, so the
 right one wins by a wide margin. Other single-byte encodings are the last resort, through
@@ -26,6 +26,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _CANDIDATES = ("gb18030", "cp950", "big5hkscs", "utf-16-le", "utf-16-be", "cp1252")
+# (cp950 before Big5-HKSCS: on equal scores the earlier, more common codec wins.)
 _SAMPLE_BYTES = 256 * 1024
 # A candidate scoring below this is not text in that encoding.
 _MIN_SCORE = 0.45
@@ -108,11 +109,10 @@ def detect_encoding(data: bytes) -> tuple[str, bool]:
     for rank, enc in enumerate(_CANDIDATES):
         if enc.startswith("utf-16") and len(sample) % 2:
             continue
-        if enc == "big5hkscs" and any(e == "cp950" for _, _, e in scored):
-            continue
-        text = _strict(sample, enc, sample=is_sample)
-        if text is not None:
-            scored.append((_score(text, western=enc == "cp1252"), -rank, enc))
+        # Not strict: real files carry the odd corrupt byte, which the score penalises
+        # (U+FFFD counts against) without ruling the right encoding out.
+        text = sample.decode(enc, errors="replace")
+        scored.append((_score(text, western=enc == "cp1252"), -rank, enc))
     if scored:
         best = max(scored)
         if best[0] >= _MIN_SCORE:
