@@ -27,7 +27,7 @@ CJK = (
     "\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
     "\U00020000-\U0003134f"
 )
-_TOKEN = re.compile(rf"(?P<cjk>[{CJK}](?:\s*[{CJK}])*)|(?P<word>(?:(?![{CJK}])[^\W_])+)")
+_TOKEN = re.compile(rf"(?P<cjk>[{CJK}](?:\s*[{CJK}])*)|(?P<word>[^\W_{CJK}]+)")
 _SPACE = re.compile(r"\s+")
 _CJK_CHAR = re.compile(rf"[{CJK}]")
 
