@@ -97,6 +97,7 @@ class SearchIndex:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._dirty = False  # only a writer refreshes champion lists on close
         try:
             # Waits for a concurrent writer (an ingest indexing) instead of failing.
             self._db = sqlite3.connect(str(self.path), timeout=30.0)
@@ -143,6 +144,7 @@ class SearchIndex:
         if sensitivity not in SENSITIVITIES:
             raise InputError(f"unknown sensitivity {sensitivity!r}", hint=", ".join(SENSITIVITIES))
         self.remove(doc_id)
+        self._dirty = True
         text = text or ""
         title = title or ""
         kind, language = kind or "", language or ""
@@ -193,6 +195,7 @@ class SearchIndex:
             (rowid, *self._terms(*fields)),
         )
         self._db.execute("DELETE FROM docs WHERE rowid=?", (rowid,))
+        self._dirty = True
         return True
 
     def clear(self) -> None:
@@ -216,9 +219,9 @@ class SearchIndex:
         self._db.commit()
 
     def close(self) -> None:
-        """Commit, refresh stale champion lists (see :mod:`champions`), close."""
+        """Commit, refresh stale champion lists if this instance wrote, close."""
         self._db.commit()
-        if champions.is_stale(self._db):
+        if self._dirty and champions.is_stale(self._db):
             champions.build(self._db, RANK_SQL)
             self._db.commit()
         self._db.close()
