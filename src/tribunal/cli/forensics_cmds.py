@@ -62,7 +62,10 @@ def run(series_csv: Path, reference: str, exclude: tuple[str, ...], level: float
                 path = plot_finding(f, plots_dir)
                 if path:
                     plots.append(str(path))
-    payload = result.to_dict() | {"input": str(series_csv), "plots": plots}
+    from tribunal.hashing import sha256_file
+
+    payload = result.to_dict() | {"input": str(series_csv),
+                                  "input_sha256": sha256_file(series_csv), "plots": plots}
     emit(payload, as_json, lambda _: _human(result, plots))
 
 

@@ -65,6 +65,14 @@ def godt_dir() -> Path:
     return Path(str(resources.files("tribunal") / "data" / "official" / "godt"))
 
 
+@functools.lru_cache(maxsize=1)
+def godt_hashes() -> dict[str, str]:
+    """SHA-256 of the shipped GODT exports, so a result names the exact comparator data."""
+    from tribunal.hashing import sha256_file
+
+    return {name: sha256_file(godt_dir() / name) for name in FILES.values()}
+
+
 @functools.lru_cache(maxsize=4)
 def load_godt(folder: str | None = None) -> pd.DataFrame:
     """Both GODT exports as one wide frame: country, year, part (A/B) and measure columns.
@@ -190,6 +198,7 @@ class ReferenceSet:
     def describe(self) -> dict[str, object]:
         return {
             "name": self.name,
+            "files": godt_hashes(),
             "excluded": list(self.excluded),
             "countries": len(self.countries),
             "series": len(self.series),
