@@ -155,3 +155,10 @@ def test_help_lists_commands(capsys):
         assert name in out
 
 
+
+
+def test_too_many_lists_for_loglinear(shared_data, capsys):
+    path = shared_data / "mse" / "colombia_reclutamiento_R1_hombre_1999.csv"
+    code, _, err = run(["mse", "estimate", str(path)], capsys)
+    assert code == 2
+    assert "lcmcr" in err

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import linprog
 
 from tribunal.mse.hierarchy import Model, format_model, sort_terms
@@ -111,8 +112,10 @@ def lp_interior_value(x: np.ndarray, y: np.ndarray) -> float:
     # variables: cell values (n_cells) then s
     c = np.zeros(n_cells + 1)
     c[-1] = -1.0
-    a_eq = np.hstack([x.T, np.zeros((n_par, 1))])
-    a_ub = np.hstack([-np.eye(n_cells), np.ones((n_cells, 1))])
+    a_eq = sparse.hstack([sparse.csr_matrix(x.T), sparse.csr_matrix((n_par, 1))]).tocsr()
+    a_ub = sparse.hstack(
+        [-sparse.identity(n_cells, format="csr"), sparse.csr_matrix(np.ones((n_cells, 1)))]
+    ).tocsr()
     res = linprog(
         c,
         A_ub=a_ub,

@@ -39,6 +39,19 @@ def cell_patterns(n_lists: int) -> np.ndarray:
     return out
 
 
+MAX_LISTS = 15
+
+
+def check_size(n_lists: int) -> None:
+    """Log-linear models here work on the full 2**J table; refuse sizes it cannot hold."""
+    if n_lists > MAX_LISTS:
+        raise InputError(
+            f"log-linear models are limited to {MAX_LISTS} lists here (the table has "
+            f"{n_lists}: 2**{n_lists} cells)",
+            hint="use --method lcmcr for many lists, or merge lists",
+        )
+
+
 def cell_counts(table: CaptureTable) -> np.ndarray:
     """Counts of the 2**J - 1 observed-table cells, aligned with :func:`cell_patterns`."""
     return table.full_table()[1:].astype(float)
@@ -193,6 +206,7 @@ def fit_loglinear(table: CaptureTable, model: Model = ()) -> LoglinearFit:
     """
     model = sort_terms(model)
     j = table.n_lists
+    check_size(j)
     if any(max(t) >= j for t in model):
         raise InputError("a model term names a list the table does not have")
     patterns = cell_patterns(j)
