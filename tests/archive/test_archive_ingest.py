@@ -252,3 +252,20 @@ def test_email_attachment_is_a_derived_item_with_its_own_text(tmp_path):
     assert inner and "供体名单" in case.blobs.path(inner[0].sha256).read_text("utf-8")
     assert verify_case(case).ok
     case.close()
+
+
+def test_oversized_files_are_stored_not_extracted_and_progress_reaches_total(tmp_path, monkeypatch):
+    import tribunal.archive.ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "MAX_EXTRACT_BYTES", 100)
+    src = make_corpus(tmp_path, n=2)
+    big = src / "big.txt"
+    big.write_text("器官 " * 1000)
+    calls = []
+    case = new_case(tmp_path)
+    report = _ingest(case, [src], on_progress=lambda done, total: calls.append((done, total)))
+    f = next(f for f in report.files if f.path.endswith("big.txt"))
+    assert f.new and not f.derived and any("MiB" in w for w in f.warnings)
+    assert case.blobs.path(f.sha256).read_bytes() == big.read_bytes()
+    assert calls[-1] == (len(report.files), len(report.files)) and len(calls) == len(report.files)
+    case.close()
