@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from tests.archive.extract.conftest import (
+from extract_fixtures import (
     SIMPLIFIED,
     TRADITIONAL,
     encrypt_pdf,

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from tests.archive.extract.conftest import SIMPLIFIED, TRADITIONAL
+from extract_fixtures import SIMPLIFIED, TRADITIONAL
 
 from tribunal.archive.extract import extract
 

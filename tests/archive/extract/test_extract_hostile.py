@@ -6,9 +6,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from extract_fixtures import make_docx, make_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.archive.extract.conftest import make_docx, make_xlsx
 
 from tribunal.archive.extract import ExtractionError, extract, zipguard
 

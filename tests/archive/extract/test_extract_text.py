@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.archive.extract.conftest import SIMPLIFIED, TRADITIONAL
+from extract_fixtures import SIMPLIFIED, TRADITIONAL
 
 from tribunal.archive.extract import ExtractionError, extract
 from tribunal.archive.extract.textdecode import decode_text
