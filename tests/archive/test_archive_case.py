@@ -97,3 +97,18 @@ def test_capture_time_normalised_to_utc():
     assert normalise_utc("2020-01-01 10:00") == "2020-01-01T10:00:00Z"
     with pytest.raises(InputError):
         normalise_utc("yesterday")
+
+
+def test_second_writer_is_refused_while_the_lock_is_held(tmp_path):
+    a = Case.init(tmp_path / "c")
+    b = Case.open(tmp_path / "c")
+    try:
+        with a.write_lock():
+            with pytest.raises(CaseError) as err, b.write_lock():
+                pass
+            assert "another tribunal command" in err.value.message
+        with b.write_lock():
+            pass
+    finally:
+        a.close()
+        b.close()
