@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln
 
+from tribunal.mse.loglinear import poisson_glm
+
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -78,8 +80,6 @@ def fit_batch(
 
 
 def _main_effects_start(x: np.ndarray, y: np.ndarray, n_main: int) -> np.ndarray:
-    from tribunal.mse.loglinear import poisson_glm
-
     start = np.zeros(x.shape[1])
     start[:n_main] = poisson_glm(x[:, :n_main], y).coef
     return start

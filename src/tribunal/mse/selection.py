@@ -32,6 +32,7 @@ from tribunal.mse.loglinear import (
     cell_patterns,
     design_matrix,
     fit_loglinear,
+    poisson_glm,
     term_column,
 )
 from tribunal.mse.table import CaptureTable
@@ -174,8 +175,6 @@ def stepwise_bhs(table: CaptureTable, *, p_threshold: float = 0.05) -> Loglinear
 
 def _wald_z(fit: LoglinearFit, term: tuple[int, ...]) -> float:
     """Wald statistic of one interaction coefficient, refitting to get its variance."""
-    from tribunal.mse.loglinear import poisson_glm
-
     patterns = fit.patterns
     keep = np.ones(len(fit.observed), dtype=bool)
     for t in fit.empty_terms:
