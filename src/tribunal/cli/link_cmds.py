@@ -49,10 +49,13 @@ def link() -> None:
               help="Seed for the random sampling used in training.")
 @click.option("--max-records", type=int, default=None,
               help="Refuse to link more records than this (a guard for huge files).")
+@click.option("--backend", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True, help="Where the model runs: in-process DuckDB or Spark "
+              "(local mode; needs Java).")
 @json_option
 def run(lists: tuple[Path, ...], mapping: Path | None, threshold: float, band: str,
         out_dir: Path, decisions: Path | None, seed: int, max_records: int | None,
-        as_json: bool) -> None:
+        backend: str, as_json: bool) -> None:
     """Link and deduplicate LISTS (CSV, TSV or XLSX files)."""
     from tribunal.linkage.link import run_linkage
     from tribunal.linkage.mapping import load_mapping
@@ -67,7 +70,7 @@ def run(lists: tuple[Path, ...], mapping: Path | None, threshold: float, band: s
         result = run_linkage(list(lists), out_dir, mappings=mappings, threshold=threshold,
                              band=_thresholds(band), options=ModelOptions(seed=seed),
                              decisions_path=decisions, max_records=max_records,
-                             on_progress=cb)
+                             on_progress=cb, backend=backend)
     # Decisions kept in the output folder survive the folder being replaced.
     if keep_decisions is not None and decisions == out_dir / "decisions.csv":
         (out_dir / "decisions.csv").write_bytes(keep_decisions)

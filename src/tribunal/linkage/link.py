@@ -165,8 +165,13 @@ def run_linkage(
     chunk_rows: int = CHUNK_ROWS,
     max_records: int | None = None,
     on_progress: ProgressCallback | None = None,
+    backend: str = "duckdb",
+    spark: Any = None,
 ) -> LinkResult:
     """Link and deduplicate person lists; write clusters and capture histories to ``out_dir``.
+
+    ``backend`` is "duckdb" (default, in-process) or "spark" (``spark`` is a SparkSession,
+    by default a local one); the model and outputs are the same.
 
     Outputs: ``clusters.csv`` (record -> person), ``capture_history.csv`` (at ``threshold``),
     ``sensitivity.csv`` and ``band/capture_history_<t>.csv`` (every band threshold),
@@ -213,7 +218,15 @@ def run_linkage(
                     options.selective_attributes.append(col)
         decisions = load_decisions(decisions_path)
         labels = decisions_as_labels(decisions) if len(decisions) else None
-        model: TrainedModel = train(DuckDBAPI(con), "records", present, options, labels)
+        if backend == "spark":
+            from tribunal.linkage.spark import train_spark
+
+            frame = con.execute("select * from records").df()
+            model: TrainedModel = train_spark(frame, options, labels, spark=spark)
+        elif backend == "duckdb":
+            model = train(DuckDBAPI(con), "records", present, options, labels)
+        else:
+            raise InputError(f"unknown backend {backend!r}", hint="duckdb or spark")
         pairs = predict(model, min(options.predict_floor, min(band), threshold))
         pairs = apply_decisions(pairs, decisions)
         show = ["unique_id", "source", "row", "name", "sex", "birth_date", "birth_ym",

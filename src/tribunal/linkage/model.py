@@ -36,6 +36,7 @@ class ModelOptions:
 
     seed: int = 20191217
     u_max_pairs: float = 2e6
+    u_chunks: int = 10  # Splink samples u in chunks; fewer suit Spark on small data
     prior_recall: float = 0.6
     predict_floor: float = 0.05  # lowest match probability kept for the sensitivity band
     attributes: list[str] = field(default_factory=list)
@@ -268,7 +269,7 @@ def train(
     t.step("prior estimate", "estimate_probability_two_random_records_match",
            deterministic, recall=options.prior_recall)
     t.step("u estimate", "estimate_u_using_random_sampling",
-           max_pairs=options.u_max_pairs, seed=options.seed)
+           max_pairs=options.u_max_pairs, seed=options.seed, num_chunks=options.u_chunks)
     t.step("EM on name", "estimate_parameters_using_expectation_maximisation",
            block_on("name_key"), estimate_without_term_frequencies=True)
     # A second block that leaves the name comparison free to be trained; it must not use
