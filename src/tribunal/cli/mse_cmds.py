@@ -55,15 +55,18 @@ def _print_result(data: dict[str, Any]) -> None:
     console.print(f"[bold]{data['method']}[/bold]{where}: N = {data['estimate']:,.1f}  "
                   f"95% {_fmt_interval(data.get('interval'))}")
     console.print(f"  observed {data['n_observed']:,} on lists {', '.join(data['lists'])}")
-    if data.get("model") is not None and data["method"] == "loglinear":
+    if data["method"] == "loglinear" and data.get("stratum") != "total":
         console.print(f"  model: {', '.join(data['model']) or 'main effects (independence)'}")
     diag = data.get("diagnostics") or {}
     kind = diag.get("interval_kind") or diag.get("interval_method")
     if kind:
         console.print(f"  interval: {kind}")
     for s in diag.get("strata", []) or []:
+        model = ""
+        if s.get("method") == "loglinear":
+            model = f"  model: {', '.join(s.get('model') or []) or 'main effects'}"
         console.print(f"  stratum {s['stratum']}: N = {s['estimate']:,.1f} "
-                      f"{_fmt_interval(s.get('interval'))}  observed {s['n_observed']:,}")
+                      f"{_fmt_interval(s.get('interval'))}  observed {s['n_observed']:,}{model}")
     from rich.markup import escape
 
     for w in data.get("warnings", []):
