@@ -292,10 +292,12 @@ def _stage_one(
 def _commit_one(writer: records.BatchWriter, staged: _Pending, capture: Capture) -> IngestedFile:
     """Write the rows and ledger entries of one staged file, in input order."""
     blob, shown, filename = staged.blob, staged.shown, staged.filename
+    # The event records where the file was read from, as an absolute path.
+    source = display_name(os.path.abspath(staged.path))
     # Checked again here: an identical file earlier in the window may have just been written.
     existing = writer.existing_original(blob.sha256)
     if existing is not None:
-        writer.record_ingest(existing, new=False, path=shown, filename=filename, capture=capture)
+        writer.record_ingest(existing, new=False, path=source, filename=filename, capture=capture)
         return IngestedFile(shown, existing, False, writer.kind_of(existing), blob.size, blob.sha256)
     result = staged.extraction
     if result is not None and not isinstance(result, tuple):
@@ -318,7 +320,7 @@ def _commit_one(writer: records.BatchWriter, staged: _Pending, capture: Capture)
         blob, kind=kind, mime=mime, filename=filename, capture=capture,
         language=language, metadata=metadata,
     )  # fmt: skip
-    writer.record_ingest(item_id, new=True, path=shown, filename=filename, capture=capture)
+    writer.record_ingest(item_id, new=True, path=source, filename=filename, capture=capture)
     derived = (
         writer.add_derivations(
             item_id, extraction, filename, capture, language,
