@@ -23,8 +23,9 @@ def test_combine_delta_and_draws():
     a, b = _result(100, 80.4, 119.6), _result(200, 160.8, 239.2)
     out = combine([a, b])
     assert out["estimate"] == 300
-    # sd 10 and 20 -> total sd sqrt(500)
-    assert out["interval"][1] - 300 == pytest.approx(1.96 * np.sqrt(500), rel=1e-3)
+    # sd 10 and 20 -> total sd sqrt(500); unseen 280; log-normal interval for the unseen
+    c = np.exp(1.959964 * np.sqrt(np.log(1 + 500 / 280**2)))
+    assert out["interval"] == pytest.approx([20 + 280 / c, 20 + 280 * c], rel=1e-6)
     rng = np.random.default_rng(0)
     c = _result(100, 0, 0, rng.normal(100, 10, 4000))
     d = _result(200, 0, 0, rng.normal(200, 20, 4000))

@@ -10,9 +10,9 @@ get a warning (Manrique-Vallier, Price & Gohdes 2013).
 The total is the sum of the stratum estimates. Its interval is, in order of preference:
 (1) percentiles of summed draws when every stratum has bootstrap replicates or posterior
 draws (independent strata: draws are resampled to a common length and added); otherwise
-(2) the delta method, a normal interval with variance the sum of the stratum variances
-(each from the model's standard error, or from its interval width / 3.92). The result says
-which was used.
+(2) the delta method: the variance of the total is the sum of the stratum variances (each
+from the model's standard error, or from its interval width / 3.92), and the interval is
+Chao's (1987) log-normal interval for the unseen count. The result says which was used.
 """
 
 from __future__ import annotations
@@ -151,12 +151,22 @@ def combine(results: list[MSEResult], *, seed: int | None = None, level: float =
         how = "percentiles of summed per-stratum draws (bootstrap replicates or posterior)"
         return {"estimate": total, "interval": [float(lo), float(hi)], "interval_method": how}
     var = sum(_variance(r) for r in results)
-    half = float(norm.ppf(1 - alpha)) * math.sqrt(var)
-    n_obs = sum(r.n_observed for r in results)
+    n_obs = float(sum(r.n_observed for r in results))
+    unseen = total - n_obs
+    z = float(norm.ppf(1 - alpha))
+    if unseen > 0 and math.isfinite(var):
+        # Log-normal for the unseen count (Chao 1987, Biometrics 43:783): keeps the lower
+        # end above n_obs and the skew of population-size estimates.
+        c = math.exp(z * math.sqrt(math.log(1 + var / unseen**2)))
+        interval = [n_obs + unseen / c, n_obs + unseen * c]
+    else:
+        half = z * math.sqrt(var)
+        interval = [max(total - half, n_obs), total + half]
     return {
         "estimate": total,
-        "interval": [max(total - half, float(n_obs)), total + half],
-        "interval_method": "delta method (normal, sum of stratum variances)",
+        "interval": interval,
+        "interval_method": "delta method: variance the sum of the strata's variances, "
+        "log-normal interval for the unseen count",
     }
 
 
