@@ -79,3 +79,16 @@ def test_uk5_all_hierarchical_models_bic(shared_data):
     res = exhaustive_search(load(shared_data, "uk_2013_5lists"), max_order=4, criterion="bic")
     assert res.n_models == 6893
     assert round(res.best.estimate) == 25311
+
+
+def test_model_weights_sum_to_one(shared_data):
+    from tribunal.mse.selection import model_weights
+
+    table = load(shared_data, "uk_2013_5lists")
+    res = exhaustive_search(table, max_order=2, criterion="bic")
+    weighted, averaged = model_weights(table, res)
+    weights = [w for _, w in weighted]
+    assert sum(weights) == pytest.approx(1.0)
+    assert weighted[0][0].estimate == pytest.approx(22991.3, abs=0.05)
+    ests = [r.estimate for r, _ in weighted]
+    assert min(ests) < averaged < max(ests)

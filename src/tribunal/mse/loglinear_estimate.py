@@ -18,7 +18,7 @@ from tribunal.mse.hierarchy import Model, format_model, parse_model
 from tribunal.mse.intervals import profile_interval
 from tribunal.mse.loglinear import LoglinearFit, check_size, fit_loglinear
 from tribunal.mse.result import MSEResult
-from tribunal.mse.selection import exhaustive_search, stepwise_bhs, stepwise_csv
+from tribunal.mse.selection import exhaustive_search, model_weights, stepwise_bhs, stepwise_csv
 from tribunal.mse.table import CaptureTable
 
 ProgressCallback = Callable[[int, int], None]
@@ -36,20 +36,26 @@ class ModelChoice:
     p_threshold: float | None = None
 
     def select(self, table: CaptureTable) -> LoglinearFit:
-        return self.select_with_report(table)[0]
+        return self.select_with_report(table, report_models=False)[0]
 
-    def select_with_report(self, table: CaptureTable) -> tuple[LoglinearFit, dict[str, object]]:
+    def select_with_report(
+        self, table: CaptureTable, *, report_models: bool = True
+    ) -> tuple[LoglinearFit, dict[str, object]]:
         """The chosen fit and, for an exhaustive search, the best models and those skipped."""
         if self.search == "exhaustive":
             res = exhaustive_search(table, max_order=self.max_order, criterion=self.criterion)
+            if not report_models:
+                return res.best, {}
+            weighted, averaged = model_weights(table, res)
             top = [
                 {"model": format_model(r.model, table.lists), "estimate": r.estimate,
-                 "aic": r.aic, "bic": r.bic}
-                for r in res.ranked[:10] if r.existence_code in (None, 0) and r.converged
-            ][:5]
+                 "aic": r.aic, "bic": r.bic, "weight": w}
+                for r, w in weighted[:5]
+            ]
             report = {
                 "n_models": res.n_models,
                 "top_models": top,
+                "model_averaged_estimate": averaged,
                 "better_models_failing_existence": [
                     format_model(r.model, table.lists) for r in res.skipped
                 ],

@@ -138,6 +138,33 @@ def exhaustive_search(
     return SearchResult(criterion, ranked, best_fit, len(models), skipped)
 
 
+def model_weights(
+    table: CaptureTable, result: SearchResult, *, max_delta: float = 20.0, limit: int = 500
+) -> tuple[list[tuple[RankedModel, float]], float]:
+    """Akaike/Schwarz weights exp(-delta/2) of the models within ``max_delta`` of the best
+    whose MLE exists, and the weighted average of their estimates (Buckland, Burnham &
+    Augustin 1997, Biometrics 53:603). Models further away carry less than 5e-5 weight."""
+    score0 = None
+    kept: list[tuple[RankedModel, float]] = []
+    for row in result.ranked[:limit]:
+        score = row.aic if result.criterion == "aic" else row.bic
+        if score0 is None:
+            score0 = score
+        if score - score0 > max_delta:
+            break
+        if row.existence_code is None:
+            row.existence_code = existence_code(table, row.model)
+        if row.existence_code == 0 and row.converged:
+            kept.append((row, score))
+    if not kept:
+        return [], result.best.estimate
+    best = min(score for _, score in kept)
+    w = np.array([math.exp(-(score - best) / 2) for _, score in kept])
+    w /= w.sum()
+    averaged = float(sum(wi * row.estimate for (row, _), wi in zip(kept, w, strict=True)))
+    return [(row, float(wi)) for (row, _), wi in zip(kept, w, strict=True)], averaged
+
+
 def _pairs(j: int) -> list[tuple[int, int]]:
     return list(combinations(range(j), 2))
 
