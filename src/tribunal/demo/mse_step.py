@@ -32,7 +32,7 @@ def run(ctx: DemoContext) -> None:
     from tribunal.mse.hierarchy import format_model
     from tribunal.mse.loglinear_estimate import estimate_loglinear
     from tribunal.mse.plots import plot_model_weights, plot_observed_fitted
-    from tribunal.mse.selection import exhaustive_search
+    from tribunal.mse.selection import exhaustive_search, model_weights
 
     ctx.console.rule("[bold]MSE: log-linear models on published benchmark tables")
     n_boot = 100 if ctx.quick else 400
@@ -68,7 +68,7 @@ def run(ctx: DemoContext) -> None:
     )
 
     fitted_png = plot_observed_fitted(wres.details["fit"], ctx.plots_dir / "mse_western_fit.png")
-    ok = [r for r in search.ranked[:40] if r.converged][:15]
+    ok = [r for r, _ in model_weights(uk, search)[0]][:15]
     weights_png = plot_model_weights(
         [", ".join(format_model(r.model, uk.lists)) for r in ok], [r.bic for r in ok],
         [r.estimate for r in ok], ctx.plots_dir / "mse_uk5_model_weights.png", criterion="BIC",
