@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+import pytest
 
 from tribunal.archive.case import Case
 from tribunal.archive.ingest import ingest_paths
@@ -24,10 +28,36 @@ def slow(path):
     return extract(path)
 
 case = Case.open(sys.argv[1])
-ingest_paths(case, [sys.argv[2]], extractor=slow, batch_files=25)
+if sys.argv[3] == "pool":  # the default extractor in worker processes
+    ingest_paths(case, [sys.argv[2]], batch_files=25, workers=2)
+else:
+    ingest_paths(case, [sys.argv[2]], extractor=slow, batch_files=25)
 """
 
 N = 400
+
+
+def _children(pid):
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(x) for x in (task / "children").read_text().split()]
+    return found
+
+
+def _alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _cmdline(pid):
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def _count(db_path, sql):
@@ -40,7 +70,8 @@ def _count(db_path, sql):
         db.close()
 
 
-def test_kill_9_mid_batch_leaves_a_verifiable_case_and_rerun_completes(tmp_path):
+@pytest.mark.parametrize("mode", ["inline", "pool"])
+def test_kill_9_mid_batch_leaves_a_verifiable_case_and_rerun_completes(tmp_path, mode):
     src = tmp_path / "src"
     src.mkdir()
     for i in range(N):
@@ -50,7 +81,7 @@ def test_kill_9_mid_batch_leaves_a_verifiable_case_and_rerun_completes(tmp_path)
     Case.init(case_dir).close()
     db_path = case_dir / "case.sqlite"
 
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(case_dir), str(src)])
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(case_dir), str(src), mode])
     deadline = time.monotonic() + 60
     while _count(db_path, "SELECT COUNT(*) FROM ingests") < 60:
         assert proc.poll() is None, "ingest finished before it could be killed"
@@ -59,9 +90,20 @@ def test_kill_9_mid_batch_leaves_a_verifiable_case_and_rerun_completes(tmp_path)
     # Keep going a little so the kill lands inside the next batch, not on a boundary.
     time.sleep(0.03)
     assert proc.poll() is None, "ingest finished before it could be killed"
+    workers = _children(proc.pid)
+    if mode == "pool":
+        assert any("spawn_main" in _cmdline(p) for p in workers), "no extraction workers seen"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
+    # Extraction workers must not outlive a killed ingest.
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    lingering = [pid for pid in workers if _alive(pid)]
+    for pid in lingering:
+        os.kill(pid, signal.SIGKILL)
+    assert not [p for p in lingering if "spawn_main" in _cmdline(p)], "orphan extraction workers"
 
     case = Case.open(case_dir)
     partial = case.db.execute("SELECT COUNT(*) FROM items WHERE parent_id IS NULL").fetchone()[0]

@@ -206,7 +206,10 @@ class _ExtractionPool:
         from concurrent.futures import ProcessPoolExecutor
 
         self.executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
         )
         self.usable = True
         self.worked = False
@@ -344,6 +347,26 @@ def _extract_attachment(case: Case, data: bytes, name: str, warnings: list[str])
     if problem:
         warnings.append(f"attachment {name}: {problem}")
     return result
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Make an extraction worker die with its parent, even when the parent is killed -9.
+
+    Linux only (``prctl(PR_SET_PDEATHSIG, SIGKILL)``); elsewhere a worker notices on its
+    next read from the parent's queue.
+    """
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
 
 
 def _extract_default(stored: Path, original: Path) -> tuple[Any, str | None]:
