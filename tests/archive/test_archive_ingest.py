@@ -269,3 +269,25 @@ def test_oversized_files_are_stored_not_extracted_and_progress_reaches_total(tmp
     assert case.blobs.path(f.sha256).read_bytes() == big.read_bytes()
     assert calls[-1] == (len(report.files), len(report.files)) and len(calls) == len(report.files)
     case.close()
+
+
+def test_derive_item_adds_a_signed_linked_item(tmp_path):
+    from tribunal.archive.records import derive_item
+
+    src = make_corpus(tmp_path, n=2)
+    case = new_case(tmp_path)
+    report = _ingest(case, [src], capture=Capture(sensitivity="protected"))
+    parent = report.files[0].item_id
+    heads_before = len(ledger.heads(case.db))
+    tid = derive_item(case, parent, "器官移植 (translation)".encode(), relation="translation:zh",
+                      kind="text", mime="text/plain; charset=utf-8", language="zh")  # fmt: skip
+    assert tid.startswith("D-") and tid == derive_item(
+        case, parent, "器官移植 (translation)".encode(), relation="translation:zh",
+        kind="text", mime="text/plain; charset=utf-8",
+    )  # fmt: skip
+    item = get_item(case.db, tid)
+    assert item.parent_id == parent and item.sensitivity == "protected"
+    assert ledger.entries_for(case.db, action="derive", item=tid)
+    assert len(ledger.heads(case.db)) == heads_before + 1
+    assert verify_case(case).ok
+    case.close()

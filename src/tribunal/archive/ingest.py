@@ -20,7 +20,6 @@ item, because an original's id is a function of its content.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import deque
@@ -412,10 +411,3 @@ def _takes_hint(fn: Extractor) -> bool:
         return "declared_mime" in inspect.signature(fn).parameters
     except (TypeError, ValueError):
         return False
-
-
-def metadata_json(metadata: dict[str, Any]) -> str:
-    """Technical metadata as canonical JSON (sorted keys) so the committed digest is stable."""
-    from tribunal.jsonutil import to_jsonable
-
-    return json.dumps(to_jsonable(metadata), sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -163,6 +163,13 @@ def row_digest(row: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json({k: v for k, v in row.items() if k != "ledger_index"})).hexdigest()
 
 
+def metadata_json(metadata: dict[str, Any]) -> str:
+    """Technical metadata as canonical JSON (sorted keys), so a row's digest is stable."""
+    from tribunal.jsonutil import to_jsonable
+
+    return json.dumps(to_jsonable(metadata), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def new_nonce() -> str:
     """128 random bits: makes the committed digest hiding (see module docstring)."""
     return os.urandom(16).hex()

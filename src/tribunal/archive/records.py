@@ -23,13 +23,18 @@ from tribunal.archive.items import (
     Capture,
     allocate_id,
     derived_id,
+    display_name,
+    fetch_item_row,
     find_item_id,
     insert_ingest,
     insert_item,
+    metadata_json,
     new_nonce,
     original_id,
+    row_digest,
     utc_now,
 )
+from tribunal.errors import InputError
 
 QUEUE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS index_queue (item_id TEXT PRIMARY KEY)
@@ -127,8 +132,6 @@ class BatchWriter:
         metadata: dict[str, Any],
     ) -> str:
         """Insert a new original's row; its ledger leaf is written with its first ingest."""
-        from tribunal.archive.ingest import metadata_json
-
         self._begin()
         item_id = allocate_id(self.db, lambda n: original_id(blob.sha256, n))
         row = {
@@ -157,16 +160,13 @@ class BatchWriter:
             "sensitivity": capture.sensitivity, "ingested_at": utc_now(), "nonce": new_nonce(),
         }  # fmt: skip
         event_id, event_meta = insert_ingest(self.db, event)
-        item = self.db.execute(
-            "SELECT sha256, size FROM items WHERE id = ?", (item_id,)
-        ).fetchone()
-        from tribunal.archive.items import fetch_item_row, row_digest
-
-        meta = row_digest(fetch_item_row(self.db, item_id) or {})
+        row = fetch_item_row(self.db, item_id)
+        if row is None:
+            raise InputError(f"no item {item_id!r} to record an ingest of")
         seq = self._append(
             "ingest",
             {
-                "item": item_id, "sha256": item[0], "size": item[1], "meta": meta,
+                "item": item_id, "sha256": row["sha256"], "size": row["size"], "meta": row_digest(row),
                 "event": event_id, "event_meta": event_meta, "new": bool(new),
             },
         )  # fmt: skip
@@ -191,9 +191,6 @@ class BatchWriter:
         capture: Capture | None = None,
     ) -> str:
         """Store ``data`` as a derived item of ``parent_id`` (idempotent) and return its id."""
-        from tribunal.archive.ingest import metadata_json
-        from tribunal.archive.items import fetch_item_row, row_digest
-
         blob = self.case.blobs.put_bytes(data)
         self._begin()
         existing = find_item_id(self.db, blob.sha256, parent_id, relation)
@@ -201,8 +198,6 @@ class BatchWriter:
             return existing
         parent = fetch_item_row(self.db, parent_id)
         if parent is None:
-            from tribunal.errors import InputError
-
             raise InputError(f"no item {parent_id!r} to derive from")
         cap = capture or Capture(sensitivity=parent["sensitivity"])
         item_id = allocate_id(self.db, lambda n: derived_id(parent_id, relation, blob.sha256, n))
@@ -215,7 +210,6 @@ class BatchWriter:
             "metadata": metadata_json(metadata), "created_at": utc_now(), "nonce": new_nonce(),
         }  # fmt: skip
         meta = insert_item(self.db, row)
-        assert meta == row_digest(fetch_item_row(self.db, item_id) or {})
         seq = self._append(
             "derive",
             {
@@ -267,8 +261,6 @@ class BatchWriter:
                 )  # fmt: skip
             )
         for att in getattr(extraction, "attachments", None) or []:
-            from tribunal.archive.items import display_name
-
             name = display_name(att.filename)
             att_id = self.add_derived(
                 parent_id, att.content, relation=f"attachment:{name}",
@@ -313,3 +305,35 @@ def table_csv(table: Any) -> bytes:
         writer.writerow(table.header)
     writer.writerows(table.rows)
     return buf.getvalue().encode("utf-8", "replace")
+
+
+def derive_item(
+    case: Case,
+    parent_id: str,
+    data: bytes,
+    *,
+    relation: str,
+    kind: str,
+    mime: str,
+    filename: str | None = None,
+    language: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    capture: Capture | None = None,
+) -> str:
+    """Add one derived item (a translation, transcript, redacted copy...) and sign a head.
+
+    ``relation`` names the derivation (``translation:en``, ``redacted``); the new item
+    inherits the parent's sensitivity unless ``capture`` says otherwise. Idempotent: the
+    same content derived the same way from the same parent returns the existing id.
+    """
+    with case.write_lock():
+        writer = BatchWriter(case)
+        try:
+            item_id = writer.add_derived(
+                parent_id.strip().upper(), data, relation=relation, kind=kind, mime=mime,
+                filename=filename, language=language, metadata=metadata or {}, capture=capture,
+            )  # fmt: skip
+            writer.flush()
+        finally:
+            writer.close()
+    return item_id
