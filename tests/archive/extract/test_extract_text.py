@@ -94,6 +94,18 @@ def test_text_is_capped_with_a_warning(tmp_path: Path) -> None:
     result = extract(path, max_chars=1000)
     assert len(result.text or "") == 1000
     assert any("cut at 1000" in w for w in result.warnings)
+    assert any("only the first" in w for w in result.warnings)  # read no more than needed
+
+
+def test_html_read_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tribunal.archive.extract as ex
+
+    monkeypatch.setattr(ex, "MAX_HTML_BYTES", 10_000)
+    path = tmp_path / "big.html"
+    path.write_text("<html><body>" + "<p>肝脏移植 liver</p>" * 5000 + "</body></html>", "utf-8")
+    result = extract(path)
+    assert result.kind == "html" and "肝脏移植" in (result.text or "")
+    assert any("only the first" in w for w in result.warnings)
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,20 @@ __all__ = [
 # Files whose whole content is read into memory (text, HTML, e-mail, CSV) are read up to
 # this many bytes; the rest is left out with a warning. The archive streams the original.
 MAX_READ_BYTES = 256 * 1024 * 1024
+# An HTML parse tree takes ~10x the page's size in memory; pages beyond this are cut.
+MAX_HTML_BYTES = 32 * 1024 * 1024
+MAX_EMAIL_BYTES = 128 * 1024 * 1024
+
+
+def _read_limit(kind: str, max_chars: int) -> int:
+    if kind == "html":
+        return MAX_HTML_BYTES
+    if kind == "email":
+        return MAX_EMAIL_BYTES
+    if kind == "document":
+        # No encoding needs more than 4 bytes a character: read no more than can be kept.
+        return min(MAX_READ_BYTES, 4 * max_chars + 4)
+    return MAX_READ_BYTES
 
 
 def _read_capped(path: Path, limit: int) -> tuple[bytes, bool]:
@@ -105,8 +119,9 @@ def _extract(path: Path, declared_mime: str | None, max_chars: int) -> Extractio
         return Extraction(kind=kind, mime=mime, metadata=meta, warnings=warnings)
     if kind not in ("document", "html", "email", "table"):
         return Extraction(kind="other", mime=mime, warnings=[f"no text extractor for {mime}"])
-    data, cut = _read_capped(path, MAX_READ_BYTES)
-    warnings = [f"only the first {MAX_READ_BYTES // 2**20} MB read"] if cut else []
+    limit = _read_limit(kind, max_chars)
+    data, cut = _read_capped(path, limit)
+    warnings = [f"only the first {limit / 2**20:.0f} MB read"] if cut else []
     if kind == "html":
         from tribunal.archive.extract.html import extract_html
 

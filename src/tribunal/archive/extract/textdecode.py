@@ -98,12 +98,12 @@ def detect_encoding(data: bytes) -> tuple[str, bool]:
         if data.startswith(bom):
             return name, True
     sample = data[:_SAMPLE_BYTES]
-    is_sample = len(sample) < len(data)
     if b"\x00" in sample:
         utf16 = _utf16_by_zeros(sample)
-        if utf16 and _strict(sample, utf16, sample=is_sample) is not None:
+        if utf16 and _strict(sample, utf16, sample=True) is not None:
             return utf16, False
-    elif _strict(sample, "utf-8", sample=is_sample) is not None:
+    elif _strict(sample, "utf-8", sample=True) is not None:
+        # (a file cut short, or read only in part, may end inside a character)
         return "utf-8", False
     scored: list[tuple[float, int, str]] = []
     for rank, enc in enumerate(_CANDIDATES):
