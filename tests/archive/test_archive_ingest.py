@@ -291,3 +291,14 @@ def test_derive_item_adds_a_signed_linked_item(tmp_path):
     assert len(ledger.heads(case.db)) == heads_before + 1
     assert verify_case(case).ok
     case.close()
+
+
+def test_ingesting_a_folder_that_contains_the_case_skips_the_case(tmp_path):
+    src = make_corpus(tmp_path, n=2)
+    case = new_case(tmp_path)  # tmp_path/case sits beside tmp_path/src
+    report = _ingest(case, [tmp_path])
+    assert [f.reason for f in report.failures] == ["this is the case folder itself; not ingested into itself"]
+    assert not any("/case/" in f.path for f in report.files)
+    assert len(report.files) == len([p for p in src.rglob("*") if p.is_file()])
+    assert verify_case(case).ok
+    case.close()

@@ -135,7 +135,7 @@ def ingest_paths(
     extract_fn = default_extractor() if extractor == "default" else extractor
     report = IngestReport()
     start = time.perf_counter()
-    found = list(walk([os.fspath(p) for p in paths]))
+    found = list(walk([os.fspath(p) for p in paths], exclude=os.fspath(case.root)))
     total = len(found)
     n_workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
     use_pool = (

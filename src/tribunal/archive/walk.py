@@ -22,14 +22,27 @@ class Found:
     problem: str | None = None
 
 
-def walk(paths: list[str]) -> Iterator[Found]:
-    """Yield every regular file under ``paths``, and one :class:`Found` per problem."""
+def walk(paths: list[str], *, exclude: str | None = None) -> Iterator[Found]:
+    """Yield every regular file under ``paths``, and one :class:`Found` per problem.
+
+    The folder ``exclude`` (the case itself, whose database changes while it is read) is
+    reported once and not entered.
+    """
     seen_dirs: set[tuple[int, int]] = set()
+    skip: tuple[int, int] | None = None
+    if exclude is not None:
+        try:
+            st = os.stat(exclude)
+            skip = (st.st_dev, st.st_ino)
+        except OSError:
+            pass
     for top in paths:
-        yield from _visit(os.fspath(top), seen_dirs, top_level=True)
+        yield from _visit(os.fspath(top), seen_dirs, skip)
 
 
-def _visit(path: str, seen_dirs: set[tuple[int, int]], *, top_level: bool = False) -> Iterator[Found]:
+def _visit(
+    path: str, seen_dirs: set[tuple[int, int]], skip: tuple[int, int] | None
+) -> Iterator[Found]:
     try:
         st = os.stat(path)  # follows links
     except FileNotFoundError:
@@ -51,6 +64,9 @@ def _visit(path: str, seen_dirs: set[tuple[int, int]], *, top_level: bool = Fals
         yield Found(path, "not a regular file (device, FIFO or socket); skipped")
         return
     key = (st.st_dev, st.st_ino)
+    if key == skip:
+        yield Found(path, "this is the case folder itself; not ingested into itself")
+        return
     if key in seen_dirs:
         if os.path.islink(path):
             yield Found(path, "symbolic link loop (folder already visited)")
@@ -63,4 +79,4 @@ def _visit(path: str, seen_dirs: set[tuple[int, int]], *, top_level: bool = Fals
         yield Found(path, f"cannot list folder: {exc.strerror or exc}")
         return
     for name in names:
-        yield from _visit(os.path.join(path, name), seen_dirs)
+        yield from _visit(os.path.join(path, name), seen_dirs, skip)
