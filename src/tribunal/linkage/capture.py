@@ -86,11 +86,17 @@ def capture_history(
     ``lists`` fixes the column order (default: order of first appearance in ``records``).
     """
     lists = list(lists) if lists is not None else list(pd.unique(records["source"]))
-    frame = pd.DataFrame({"person": person.to_numpy(), "source": records["source"].to_numpy()})
-    hist = pd.crosstab(frame["person"], frame["source"]).clip(upper=1)
-    hist = hist.reindex(columns=lists, fill_value=0)
-    table = hist.value_counts().reset_index()
-    table.columns = [*lists, "count"]
+    j = len(lists)
+    src = pd.Categorical(records["source"], categories=lists).codes.astype(np.int64)
+    pid = pd.factorize(person.to_numpy())[0]
+    # Each person's pattern as a bit mask (list 0 = most significant bit), then count masks.
+    bits = np.left_shift(1, (j - 1 - src)).astype(np.int64)
+    masks = np.zeros(pid.max() + 1 if len(pid) else 0, dtype=np.int64)
+    np.bitwise_or.at(masks, pid, bits)
+    values, counts = np.unique(masks, return_counts=True)
+    patterns = (values[:, None] >> np.arange(j - 1, -1, -1)) & 1
+    table = pd.DataFrame(patterns, columns=lists)
+    table["count"] = counts
     return table.sort_values(lists, ascending=False).reset_index(drop=True)
 
 

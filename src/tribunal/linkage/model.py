@@ -35,7 +35,7 @@ class ModelOptions:
     """Settings a user may change; defaults suit lists of a few thousand to a million."""
 
     seed: int = 20191217
-    u_max_pairs: float = 2e6
+    u_max_pairs: float = 1e6
     u_chunks: int = 10  # Splink samples u in chunks; fewer suit Spark on small data
     prior_recall: float = 0.6
     predict_floor: float = 0.05  # lowest match probability kept for the sensitivity band
@@ -46,7 +46,9 @@ class ModelOptions:
     em_iterations: int = 25
     # attributes with many distinct values, safe to block on together with a name element
     selective_attributes: list[str] = field(default_factory=list)
-    em_max_pairs: float = 2e6
+    em_max_pairs: float = 5e5
+    # replaces the default blocking rules entirely (e.g. to match another run's blocking)
+    blocking: list[Any] | None = None
 
 
 def _name_comparison():
@@ -193,8 +195,9 @@ def build_settings(present: set[str], options: ModelOptions) -> Any:
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=comparisons,
-        blocking_rules_to_generate_predictions=blocking_rules(
-            present, options.extra_blocking, options.selective_attributes),
+        blocking_rules_to_generate_predictions=(
+            list(options.blocking) if options.blocking is not None
+            else blocking_rules(present, options.extra_blocking, options.selective_attributes)),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
         # Few iterations: on small lists a level seen in no pair otherwise drifts towards

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from tribunal.linkage import names_uyghur as ug
 from tribunal.linkage import names_zh as zh
@@ -25,12 +25,12 @@ class NameKeys:
     tokens: tuple[str, ...] = field(default_factory=tuple)
     variants: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Romanised elements sorted, so that name order does not matter."""
         return " ".join(sorted(self.tokens))
 
-    @property
+    @cached_property
     def skeleton(self) -> str:
         """Sorted consonant skeletons of the elements (coarse, for a fuzzy level)."""
         return " ".join(sorted(ug.skeleton(t) for t in self.tokens if t))

@@ -77,31 +77,33 @@ def standardise(
     id_text = _joined(frame, f.get("id_number", []), "")
     rids = _mapped(id_text, lambda t: parse_resident_id(t) if t else None)
     sexes = _mapped(_joined(frame, f.get("sex", [])), normalise_sex)
-    out: dict[str, list[object]] = {c: [] for c in RECORD_COLUMNS}
-    for i in range(n):
-        k, bdate, place, rid, sex = keys[i], dates[i], places[i], rids[i], sexes[i]
-        byear = bdate.year if bdate else years_alt[i]
-        province = place.province
-        if rid is not None:
-            if bdate is None:
-                bdate = parse_partial_date(rid.birth_date.isoformat())
-                byear = rid.birth_date.year
-            sex = sex or rid.sex
-            province = province or rid.province_code
-        out["sex"].append(sex)
-        out["name_script"].append(k.script or None)
-        out["name_hz"].append(k.hanzi or None)
-        out["name_key"].append(k.key or None)
-        out["name_tokens"].append(list(k.tokens) or None)
-        out["name_variants"].append(list(k.variants) or None)
-        out["name_skel"].append(k.skeleton or None)
-        out["birth_date"].append(bdate.full if bdate else None)
-        out["birth_ym"].append(bdate.year_month if bdate else None)
-        out["birth_year"].append(byear)
-        out["place_province"].append(province or None)
-        out["place_prefecture"].append(place.prefecture or None)
-        out["place_leaf"].append((place.county or place.prefecture or province) or None)
-        out["id_number"].append(rid.number if rid else (id_text.iloc[i].upper() or None))
+    # Resident IDs fill in what the other columns leave empty (GB 11643 encodes them).
+    for i in [i for i, r in enumerate(rids) if r is not None]:
+        rid = rids[i]
+        if dates[i] is None:
+            dates[i] = parse_partial_date(rid.birth_date.isoformat())
+        sexes[i] = sexes[i] or rid.sex
+    byears = [d.year if d else y for d, y in zip(dates, years_alt, strict=True)]
+    provinces = [p.province or (r.province_code if r else "")
+                 for p, r in zip(places, rids, strict=True)]
+    out: dict[str, list[object]] = {
+        "sex": sexes,
+        "name_script": [k.script or None for k in keys],
+        "name_hz": [k.hanzi or None for k in keys],
+        "name_key": [k.key or None for k in keys],
+        "name_tokens": [list(k.tokens) or None for k in keys],
+        "name_variants": [list(k.variants) or None for k in keys],
+        "name_skel": [k.skeleton or None for k in keys],
+        "birth_date": [d.full if d else None for d in dates],
+        "birth_ym": [d.year_month if d else None for d in dates],
+        "birth_year": byears,
+        "place_province": [p or None for p in provinces],
+        "place_prefecture": [p.prefecture or None for p in places],
+        "place_leaf": [(p.county or p.prefecture or pv) or None
+                       for p, pv in zip(places, provinces, strict=True)],
+        "id_number": [r.number if r else (t.upper() or None)
+                      for r, t in zip(rids, id_text, strict=True)],
+    }
     out["unique_id"] = [f"{source}:{r}" for r in rows]
     out["source"] = [source] * n
     out["row"] = rows
