@@ -184,8 +184,8 @@ def show(ctx: click.Context, item_id: str, show_text: bool, as_json: bool) -> No
                     "captured_at", "collector", "method", "language", "notes", "sensitivity",
                     "created_at"):  # fmt: skip
             if it.get(key) not in (None, ""):
-                console.print(f"  {key:<12} {_esc(str(it[key]))}")
-        console.print(f"  {'blob':<12} {r['blob']}")
+                console.print(f"  {key:<12} {_esc(str(it[key]))}", soft_wrap=True)
+        console.print(f"  {'blob':<12} {r['blob']}", soft_wrap=True, markup=False)
         for d in r["derived"]:
             console.print(f"  derived      {d['id']}  {d['relation']}  {d['size']} bytes")
         console.print(f"  ingested {len(r['ingests'])} time(s); ledger entries: "
