@@ -101,7 +101,7 @@ def test_bad_input_leaves_nothing(tmp_path):
             run_linkage([good, bad], tmp_path / "out")
         assert not (tmp_path / "out").exists()
         assert not list(tmp_path.glob(".out*"))
-    with pytest.raises(InputError, match="more than 1 records"):
+    with pytest.raises(InputError, match="more than --max-records 1"):
         run_linkage([good], tmp_path / "out", max_records=1)
 
 

@@ -38,7 +38,13 @@ from tribunal.linkage.review import (
     review_accuracy,
     review_queue,
 )
-from tribunal.linkage.sources import CHUNK_ROWS, SourceInfo, read_chunks, source_name
+from tribunal.linkage.sources import (
+    CHUNK_ROWS,
+    SourceInfo,
+    count_rows,
+    read_chunks,
+    source_name,
+)
 from tribunal.progress import ProgressCallback
 
 MARKER = "linkage.json"
@@ -103,6 +109,17 @@ def normalise_lists(
     if dupes:
         raise InputError(f"two lists share the name {sorted(dupes)[0]!r}",
                          hint="list names come from file names; rename one file")
+    if max_records is not None:
+        for path in paths:
+            if not path.is_file():
+                raise InputError(f"no such file: {path}")
+        rows = sum(count_rows(p) for p in paths)
+        if rows > max_records:
+            raise InputError(
+                f"the lists hold about {rows:,} rows, more than --max-records {max_records:,}",
+                hint="raise --max-records if the machine has the memory, or use "
+                "--backend spark for lists beyond one machine",
+            )
     work_dir.mkdir(parents=True, exist_ok=True)
     infos: list[SourceInfo] = []
     parts: list[Path] = []
@@ -134,7 +151,6 @@ def normalise_lists(
         if n == 0:
             raise InputError(f"{path.name} has a header but no records",
                              hint="check that the right file or sheet was exported")
-        info.warnings.extend(f"{path.name}: {w}" for w in [])
         infos.append(info)
     return infos, parts
 

@@ -212,3 +212,24 @@ def read_chunks(
     else:
         raise InputError(f"{path.name}: unsupported list format {suffix!r}",
                          hint="give CSV, TSV or XLSX files")
+
+
+def count_rows(path: str | Path) -> int:
+    """Data rows in a list without parsing it (lines minus the header for CSV; the sheet's
+    stated dimension for XLSX): a cheap upper bound for refusing oversized input early."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        try:
+            return max(0, (wb.worksheets[0].max_row or 1) - 1)
+        finally:
+            wb.close()
+    lines = 0
+    last = b"\n"
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 22):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    return max(0, lines + (last != b"\n") - 1)
