@@ -302,3 +302,21 @@ def test_ingesting_a_folder_that_contains_the_case_skips_the_case(tmp_path):
     assert len(report.files) == len([p for p in src.rglob("*") if p.is_file()])
     assert verify_case(case).ok
     case.close()
+
+
+def test_a_broken_search_index_never_costs_evidence(tmp_path, monkeypatch):
+    import tribunal.archive.indexing as indexing
+
+    class Broken:
+        def __init__(self, path):
+            raise RuntimeError("index built by another version")
+
+    monkeypatch.setattr(indexing, "_search_index_class", lambda: Broken)
+    src = make_corpus(tmp_path, n=2)
+    case = new_case(tmp_path)
+    report = ingest_paths(case, [src], extractor=fake_extract)
+    assert not report.failures and "reindex" in (report.index_error or "")
+    queued = case.db.execute("SELECT COUNT(*) FROM index_queue").fetchone()[0]
+    assert queued == case.db.execute("SELECT COUNT(*) FROM items WHERE kind = 'text'").fetchone()[0]
+    assert verify_case(case).ok
+    case.close()

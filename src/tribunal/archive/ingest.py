@@ -78,6 +78,7 @@ class IngestReport:
     bytes: int = 0
     seconds: float = 0.0
     head: Any = None
+    index_error: str | None = None
 
     @property
     def new_items(self) -> int:
@@ -98,6 +99,7 @@ class IngestReport:
             "files": self.files,
             "failures": self.failures,
             "head": self.head,
+            "index_error": self.index_error,
         }
 
 
@@ -178,6 +180,7 @@ def ingest_paths(
         writer.close()
         case.blobs.clean_tmp()
         report.head = writer.head
+        report.index_error = writer.index_error
     report.seconds = time.perf_counter() - start
     return report
 

@@ -61,6 +61,7 @@ class BatchWriter:
         self._unsigned = 0
         self.appended = 0
         self.head: Any = None
+        self.index_error: str | None = None
 
     # -- transaction control ------------------------------------------------------------
 
@@ -288,7 +289,12 @@ class BatchWriter:
         queued = [r[0] for r in self.db.execute("SELECT item_id FROM index_queue ORDER BY rowid")]
         if not queued:
             return 0
-        done = indexing.index_items(self.case, queued)
+        try:
+            done = indexing.index_items(self.case, queued)
+        except Exception as exc:  # the evidence is committed; only the derived index failed
+            self.index = False
+            self.index_error = f"search index not updated ({exc}); run `tribunal reindex`"
+            return 0
         if done:
             with self.case.transaction():
                 self.db.executemany(

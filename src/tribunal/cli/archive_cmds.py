@@ -115,6 +115,8 @@ def _print_ingest(report: Any) -> None:
         console.print(f"  [yellow]warning[/yellow] {_esc(path)}: {_esc(warning)}")
     for fail in report.failures:
         console.print(f"  [red]failed[/red]  {_esc(fail.path)}: {_esc(fail.reason)}")
+    if report.index_error:
+        console.print(f"  [yellow]warning[/yellow] {_esc(report.index_error)}")
     if report.head is not None:
         console.print(f"Signed tree head: size {report.head.tree_size}, root {report.head.root_hash.hex()[:16]}…")
 
