@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -90,18 +91,8 @@ def exhaustive_search(
             hint="use a stepwise search (--search bhs or --search csv) for more than 6 lists",
         )
     max_order = max(1, min(max_order, j - 1))
-    terms = all_terms(j, max_order)
-    index = {t: i for i, t in enumerate(terms)}
-    models = list(enumerate_hierarchical(j, max_order))
-    tmask = np.zeros((len(models), len(terms)), dtype=bool)
-    for r, m in enumerate(models):
-        tmask[r, [index[t] for t in m]] = True
-    patterns = cell_patterns(j)
+    models, tmask, x, cover = _search_space(j, max_order)
     y = cell_counts(table)
-    x = design_matrix(patterns, tuple(terms))
-    cover = np.array(
-        [term_column(patterns, t) > 0 for t in terms], dtype=bool
-    ).reshape(len(terms), len(y))
     margins = cover.astype(float) @ y
     empty = margins == 0
     col_mask = np.hstack([np.ones((len(models), 1 + j), dtype=bool), tmask & ~empty])
@@ -163,6 +154,26 @@ def model_weights(
     w /= w.sum()
     averaged = float(sum(wi * row.estimate for (row, _), wi in zip(kept, w, strict=True)))
     return [(row, float(wi)) for (row, _), wi in zip(kept, w, strict=True)], averaged
+
+
+@lru_cache(maxsize=8)
+def _search_space(j: int, max_order: int):
+    """Models, their term masks, the full design and each term's cells; the same for every
+    table with j lists, so cached (a bootstrap reruns the search hundreds of times)."""
+    terms = all_terms(j, max_order)
+    index = {t: i for i, t in enumerate(terms)}
+    models = list(enumerate_hierarchical(j, max_order))
+    tmask = np.zeros((len(models), len(terms)), dtype=bool)
+    for r, m in enumerate(models):
+        tmask[r, [index[t] for t in m]] = True
+    patterns = cell_patterns(j)
+    x = design_matrix(patterns, tuple(terms))
+    cover = np.array(
+        [term_column(patterns, t) > 0 for t in terms], dtype=bool
+    ).reshape(len(terms), len(patterns))
+    for arr in (tmask, x, cover):
+        arr.flags.writeable = False
+    return models, tmask, x, cover
 
 
 def _pairs(j: int) -> list[tuple[int, int]]:
