@@ -37,6 +37,8 @@ def main() -> int:
     ap.add_argument("--samples", type=int, default=1_000)
     ap.add_argument("--thin", type=int, default=5_000)
     ap.add_argument("--seed", type=int, default=19481210)
+    ap.add_argument("--init", default="marginal", choices=["marginal", "prior"],
+                    help="start as R's LCMCR (marginal) or from a draw of the prior")
     ap.add_argument("--json", type=Path, help="write the result here")
     ap.add_argument("--save", type=Path, help="folder: save each chain as it finishes and "
                     "reuse chains already saved there (a long run can be resumed)")
@@ -47,10 +49,11 @@ def main() -> int:
     # The same chain seeds as estimate_lcmcr(seed=...), run chain by chain so that each
     # finished chain is kept even if the run is interrupted.
     children = np.random.SeedSequence(args.seed).spawn(args.chains)
-    settings = dict(K=args.K, burnin=args.burnin, samples=args.samples, thin=args.thin)
+    settings = dict(K=args.K, burnin=args.burnin, samples=args.samples, thin=args.thin,
+                    init=args.init)
 
     def one(i: int):
-        saved = args.save / f"chain{i}_K{args.K}_t{args.thin}_s{args.seed}.pkl" if args.save else None
+        saved = args.save / f"chain{i}_K{args.K}_t{args.thin}_s{args.seed}_{args.init}.pkl" if args.save else None
         if saved is not None and saved.exists():
             return pickle.loads(saved.read_bytes())
         rng = np.random.Generator(np.random.PCG64(children[i]))
@@ -69,7 +72,8 @@ def main() -> int:
     res = _assemble(table, results, params, wall)
     d = res.diagnostics
     sweeps = args.burnin + args.samples * args.thin
-    print(f"{NAME}: K={args.K}, {args.chains} chains x {sweeps:,} sweeps, wall {wall:.0f} s")
+    print(f"{NAME}: K={args.K}, {args.chains} chains x {sweeps:,} sweeps, init {args.init}, "
+          f"wall {wall:.0f} s")
     print(f"us/sweep {d['us_per_sweep']:.1f} (R: 68.8); per chain "
           f"{d['us_per_sweep'] * sweeps / 1e6:.0f} s (R: 331-362 s)")  # fmt: skip
     print("chain  median   2.5%   97.5%  loglik   KS-p vs HRDAG")

@@ -121,20 +121,32 @@ def test_interval_covers_simulated_truth() -> None:
     assert covered >= 11
 
 
-def test_colombia_short_runs_are_flagged(shared_data) -> None:
-    """With short runs chains split between the low mode near 1,410 and higher values."""
+def test_colombia_short_runs_from_the_prior_are_flagged(shared_data) -> None:
+    """Started from the prior, most short chains stick in the low mode near 1,410 (as R's
+    short runs do); the diagnostics must say so and pool only the better-fitting chains."""
+    table = _load(shared_data, "colombia_reclutamiento_R1_hombre_1999")
+    res = estimate_lcmcr(table, K=10, chains=4, burnin=2000, samples=300, thin=20, seed=1999,
+                         init="prior")  # fmt: skip
+    per_chain = res.diagnostics["per_chain"]
+    low = [c["chain"] for c in per_chain if 1330 < c["median"] < 1480]
+    assert len(low) >= 2, [c["median"] for c in per_chain]
+    assert not res.diagnostics["chains_agree"]
+    assert res.diagnostics["rhat_all_chains"] > 1.05
+    loud = [w for w in res.warnings if w.startswith("CHAINS DISAGREE")]
+    assert loud and "near 1,4" in loud[0]
+    assert not set(low) & set(res.diagnostics["pooled_chains"])
+    # The stuck chains fit the observed patterns far worse than the pooled ones.
+    pooled_fit = min(per_chain[i]["mean_loglik"] for i in res.diagnostics["pooled_chains"])
+    assert all(per_chain[i]["mean_loglik"] < pooled_fit - 30 for i in low)
+
+
+def test_colombia_short_runs_are_not_called_converged(shared_data) -> None:
+    """From R's start (the default) short chains avoid the low mode but have not mixed
+    over the wide upper mode: the result must not be reported as converged."""
     table = _load(shared_data, "colombia_reclutamiento_R1_hombre_1999")
     res = estimate_lcmcr(table, K=10, chains=4, burnin=2000, samples=300, thin=20, seed=1999)
-    medians = [c["median"] for c in res.diagnostics["per_chain"]]
-    low = [i for i, m in enumerate(medians) if 1330 < m < 1500]
-    # At least one chain sits in the low mode ...
-    assert low, medians
-    if res.diagnostics["chains_agree"]:
-        # ... and if every chain is there, the estimate is the low mode: say so honestly.
-        pytest.fail(f"all chains agree at {res.estimate} (low mode?), medians {medians}")
-    # ... and the disagreement is reported loudly, naming the chains.
-    assert any("CHAINS" in w for w in res.warnings)
-    assert res.diagnostics["rhat_all_chains"] > 1.05 or len(res.diagnostics["modes"]) > 1
+    assert res.diagnostics["rhat_all_chains"] > 1.05
+    assert any(w.startswith("CHAINS") for w in res.warnings)
 
 
 def test_cap_on_unseen_cases_warns(shared_data) -> None:

@@ -33,6 +33,8 @@ from tribunal.mse.table import CaptureTable
 # Sweeps per compiled call: small enough for a live progress bar, large enough that the
 # Python overhead between calls is negligible.
 _CHUNK = 20_000
+# Warm-up sweeps with alpha fixed before burn-in when starting as R's LCMCR does.
+_WARMUP = 500
 # Warn about the cap on unseen cases when more than this share of sweeps hit it.
 CAP_WARN_SHARE = 1e-4
 
@@ -76,10 +78,16 @@ def run_chain(
     b_alpha: float = 0.25,
     max_unobserved: int | None = None,
     on_sweeps: Callable[[int], None] | None = None,
+    init: str = "marginal",
 ) -> ChainDraws:
     """Run one Gibbs chain; record N every ``thin`` sweeps after ``burnin`` sweeps.
 
-    ``on_sweeps(k)`` is called after each chunk with the number of sweeps just done.
+    ``init="marginal"`` starts as R's LCMCR does: every class at the lists' marginal
+    capture rates, weight 0.9 on the first four classes, alpha = 0.3 / K, then 500 warm-up
+    sweeps with alpha fixed, after which classes are reordered by weight.
+    ``init="prior"`` starts from a random draw of the prior instead. The warm-up sweeps are
+    not counted in ``burnin``. ``on_sweeps(k)`` is called after each chunk with the number
+    of sweeps just done.
     """
     keep = table.counts > 0
     patterns = np.ascontiguousarray(table.patterns[keep], dtype=np.int64)
@@ -87,12 +95,22 @@ def run_chain(
     idx, ptr = sparse_patterns(patterns)
     j = patterns.shape[1]
     cap = int(max_unobserved if max_unobserved is not None else default_cap(table.n_observed))
-    # Start from a draw of the prior (alpha at its prior mean).
-    alpha = a_alpha / b_alpha
-    lam = rng.beta(1.0, 1.0, size=(j, K))
-    v = rng.beta(1.0, alpha, size=K)
-    v[-1] = 1.0
-    pi = v * np.concatenate([[1.0], np.cumprod(1.0 - v[:-1])])
+    if init == "prior":
+        alpha = a_alpha / b_alpha
+        lam = rng.beta(1.0, 1.0, size=(j, K))
+        v = rng.beta(1.0, alpha, size=K)
+        v[-1] = 1.0
+        pi = v * np.concatenate([[1.0], np.cumprod(1.0 - v[:-1])])
+    elif init == "marginal":
+        alpha = 0.3 / K
+        rates = (patterns * counts[:, None]).sum(axis=0) / counts.sum()
+        lam = np.repeat(np.clip(rates, 1e-6, 1 - 1e-6)[:, None], K, axis=1)
+        first = min(4, K)
+        pi = np.full(K, 0.1 / max(K - first, 1))
+        pi[:first] = 0.9 / first if first < K else 1.0 / first
+        v = np.zeros(K)
+    else:
+        raise InputError(f"unknown init {init!r}", hint="'marginal' or 'prior'")
     state = np.array([alpha, 0.0, 0.0, 0.0])
     m = np.zeros((len(counts), K), dtype=np.int64)
     m0 = np.zeros(K, dtype=np.int64)
@@ -112,11 +130,21 @@ def run_chain(
     pos = 0
     done = 0
     start = time.perf_counter()
+    if init == "marginal":
+        run_sweeps(
+            rng, _WARMUP, 1, _WARMUP, idx, ptr, counts, lam, v, pi, state, m, m0,
+            float(a_alpha), float(b_alpha), False, cap,
+            out_n, out_alpha, out_kstar, out_loglik, 0, *work,
+        )  # fmt: skip
+        order = np.argsort(-pi, kind="stable")
+        lam[:] = lam[:, order]
+        pi[:] = pi[order]
+        state[2:] = 0.0
     while done < total:
         step = min(_CHUNK, total - done)
         pos = run_sweeps(
             rng, step, thin, burnin, idx, ptr, counts, lam, v, pi, state, m, m0,
-            float(a_alpha), float(b_alpha), cap,
+            float(a_alpha), float(b_alpha), True, cap,
             out_n, out_alpha, out_kstar, out_loglik, pos, *work,
         )  # fmt: skip
         done += step
@@ -152,6 +180,7 @@ def estimate_lcmcr(
     max_unobserved: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    init: str = "marginal",
 ) -> MSEResult:
     """Estimate N with the LCMCR model of Manrique-Vallier (2016) from several chains.
 
@@ -183,7 +212,7 @@ def estimate_lcmcr(
         return run_chain(
             table, rngs[i], K=K, burnin=burnin, samples=samples, thin=thin,
             a_alpha=a_alpha, b_alpha=b_alpha, max_unobserved=max_unobserved,
-            on_sweeps=on_sweeps,
+            on_sweeps=on_sweeps, init=init,
         )  # fmt: skip
 
     n_workers = workers or min(chains, os.cpu_count() or 1)
@@ -197,7 +226,7 @@ def estimate_lcmcr(
     cap = int(max_unobserved if max_unobserved is not None else default_cap(table.n_observed))
     return _assemble(table, results, dict(
         K=K, chains=chains, burnin=burnin, samples=samples, thin=thin, seed=seed,
-        a_alpha=a_alpha, b_alpha=b_alpha, max_unobserved=cap,
+        a_alpha=a_alpha, b_alpha=b_alpha, max_unobserved=cap, init=init,
     ), wall)  # fmt: skip
 
 

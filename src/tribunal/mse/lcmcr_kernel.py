@@ -117,6 +117,7 @@ def run_sweeps(  # pragma: no cover - compiled
     m0,
     a_alpha,
     b_alpha,
+    update_alpha,
     max_unobserved,
     out_n,
     out_alpha,
@@ -241,8 +242,9 @@ def run_sweeps(  # pragma: no cover - compiled
             log_rest += math.log1p(-vk)
         v[k_count - 1] = 1.0
         pi[k_count - 1] = rest
-        alpha = rng.gamma(a_alpha + k_count - 1.0, 1.0 / (b_alpha - log_rest))
-        alpha = max(alpha, 1e-10)
+        if update_alpha:
+            alpha = rng.gamma(a_alpha + k_count - 1.0, 1.0 / (b_alpha - log_rest))
+            alpha = max(alpha, 1e-10)
         done += 1
         if done > skip and (done - skip) % record_every == 0 and pos < out_n.shape[0]:
             out_n[pos] = n_obs + n0
