@@ -114,12 +114,21 @@ class TreeHead:
             timestamp=str(data["timestamp"]),
             key_id=str(data["key_id"]),
             prev_hash=_hex32(data["prev_hash"], "prev_hash"),
-            signature=bytes.fromhex(data["signature"]),
+            signature=_hex(data["signature"], "signature"),
         )
 
 
+def _hex(value: Any, name: str) -> bytes:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a hex string")
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        raise ValueError(f"{name} is not hex") from None
+
+
 def _hex32(value: Any, name: str) -> bytes:
-    raw = bytes.fromhex(value)
+    raw = _hex(value, name)
     if len(raw) != 32:
         raise ValueError(f"{name} must be 32 bytes (64 hex digits)")
     return raw

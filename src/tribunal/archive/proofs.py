@@ -161,9 +161,13 @@ def _public_key(doc: dict[str, Any]) -> tuple[Any, str]:
 
 
 def _head(data: Any, name: str, key: Any, kid: str) -> tuple[TreeHead, list[str]]:
+    if not isinstance(data, dict):
+        raise _Bad(f"{name} must be a JSON object (a signed tree head)")
     try:
         head = TreeHead.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except KeyError as exc:
+        raise _Bad(f"{name} lacks the field {exc}") from None
+    except (TypeError, ValueError, AttributeError) as exc:
         raise _Bad(f"{name} is malformed: {exc}") from None
     errors = []
     if head.key_id != kid:

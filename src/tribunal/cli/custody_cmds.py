@@ -16,12 +16,22 @@ import click
 from tribunal.cli.output import case_dir, console, emit, json_option
 from tribunal.errors import CaseError, InputError
 
+# Ledger positions and sizes are SQLite integers: a larger number is a typo, not a request.
+COUNT = click.IntRange(0, 2**63 - 1)
+
 
 def _write_json(path: Path, doc: dict[str, Any]) -> None:
     """Write ``doc`` next to its final name, then rename, so a reader never sees half a proof."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(
+            f"cannot write {path}: {exc.strerror or exc}",
+            hint="choose a file in an existing folder you can write to",
+        ) from None
 
 
 def _short(hex_text: str, n: int = 16) -> str:
@@ -30,11 +40,11 @@ def _short(hex_text: str, n: int = 16) -> str:
 
 @click.command()
 @click.argument("item")
-@click.option("--seq", type=int, default=None, help="Prove this ledger entry instead of the item's ingest.")
+@click.option("--seq", type=COUNT, default=None, help="Prove this ledger entry instead of the item's ingest.")
 @click.option(
     "--size",
     "head_size",
-    type=int,
+    type=COUNT,
     default=None,
     help="Prove against the signed head of this many entries (default: the latest).",
 )
@@ -61,6 +71,13 @@ def proof(
     case's public key; anyone can check it with `tribunal verify-proof FILE` or with the
     30-line checker in docs/custody.md, without the case. An item ingested several times
     is proved by its first ingest; a derived item by its derive entry.
+
+    \b
+    Examples:
+      tribunal proof E-B28VBD92TQ --out proof.json      prove an item's ingest
+      tribunal proof E-B28VBD92TQ --size 4              against the head of 4 entries
+      tribunal proof D-RAJKR8WKQW --seq 1 --out d.json  a chosen ledger entry
+      tribunal verify-proof proof.json                  check it, anywhere
     """
     from tribunal.archive import ledger, proofs
     from tribunal.archive.case import open_case
@@ -78,7 +95,13 @@ def proof(
             seq = found[0].seq
         else:
             entry = ledger.entry_at(case.db, seq)
-            if entry is None or entry.fields.get("item") not in (item, None):
+            if entry is None:
+                raise InputError(
+                    f"there is no ledger entry {seq}; the ledger has "
+                    f"{ledger.tree_size(case.db)} entries (numbered from 0)",
+                    hint=f"list {item}'s entries with `tribunal log --item {item}`",
+                )
+            if entry.fields.get("item") not in (item, None):
                 raise InputError(f"ledger entry {seq} does not concern item {item!r}")
         head = None
         if head_size is not None:
@@ -115,6 +138,8 @@ def proof(
 def _load_doc(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:  # hostile nesting ([[[[...]]]]) must not crash the checker
+        return ValueError("nested too deeply to be a proof")
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return exc
 
@@ -181,6 +206,12 @@ def verify_proof(
     pass --key or --key-id to insist it is the key the case's owner published. With
     --against OLD.json, a head for the same number of entries must have the same root in
     both (otherwise the ledger was rewritten between them).
+
+    \b
+    Examples:
+      tribunal verify-proof proof.json
+      tribunal verify-proof proof.json --key case_public_key.pem
+      tribunal verify-proof new.json --against old.json --json
     """
     from tribunal.archive import proofs
 
@@ -225,8 +256,8 @@ def verify_proof(
 
 
 @click.command()
-@click.argument("old_size", type=int)
-@click.argument("new_size", type=int, required=False)
+@click.argument("old_size", type=COUNT)
+@click.argument("new_size", type=COUNT, required=False)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -243,6 +274,12 @@ def consistency(
     Someone holding an older proof or head can check with `tribunal verify-proof FILE` that
     nothing it covered was rewritten since. Sizes with a signed head are listed by
     `tribunal log --heads`.
+
+    \b
+    Examples:
+      tribunal consistency 4 --out c.json     the head of 4 entries against the latest
+      tribunal consistency 4 9                between the heads of 4 and 9 entries
+      tribunal verify-proof c.json
     """
     from tribunal.archive import proofs
     from tribunal.archive.case import open_case
@@ -271,7 +308,7 @@ def consistency(
 
 @click.command()
 @click.option("--item", default=None, help="Only entries about this item.")
-@click.option("--limit", type=int, default=50, show_default=True, help="Show the last N entries (0: all).")
+@click.option("--limit", type=COUNT, default=50, show_default=True, help="Show the last N entries (0: all).")
 @click.option("--heads", "heads_only", is_flag=True, help="List the signed tree heads only.")
 @json_option
 @click.pass_context
@@ -280,6 +317,12 @@ def log(ctx: click.Context, item: str | None, limit: int, heads_only: bool, as_j
 
     Entries hold only ids, hashes and commitments, never protected names or notes.
     Times are UTC; --json gives them in full, with every hash.
+
+    \b
+    Examples:
+      tribunal log                    the last 50 entries and heads
+      tribunal log --item E-B28VBD92TQ --limit 0
+      tribunal log --heads --json     every signed head, in full
     """
     from tribunal.archive.case import open_case
     from tribunal.archive.custody_log import ledger_log
@@ -301,6 +344,8 @@ def log(ctx: click.Context, item: str | None, limit: int, heads_only: bool, as_j
                 when = str(e["time"] or "")[:19].replace("T", " ")
                 t.add_row(str(e["seq"]), when, str(e["action"]), str(it), rest)
             console.print(t)
+            if item is not None and not r["entries"]:
+                console.print(f"no ledger entry names item {item!r}; list ids with `tribunal items`")
         t = Table(title=f"signed tree heads: {len(r['heads'])}")
         for col in ("head", "entries", "root", "timestamp", "key"):
             t.add_column(col)
