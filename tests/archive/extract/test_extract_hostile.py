@@ -60,6 +60,15 @@ def test_corrupt_office_file(tmp_path: Path, suffix: str) -> None:
     assert result is not None  # a half zip may still be read as something; it must not crash
 
 
+def test_deeply_nested_html(tmp_path: Path) -> None:
+    # Tree edits made this quadratic (minutes at this depth); the walk is linear.
+    depth = 20_000
+    path = tmp_path / "deep.html"
+    path.write_bytes(b"<html><body>" + b"<div>" * depth + b"deep text" + b"</div>" * depth + b"</body></html>")
+    result = extract(path)
+    assert "deep text" in (result.text or "")
+
+
 def test_unreadable_file_is_an_extraction_error(tmp_path: Path) -> None:
     with pytest.raises(ExtractionError, match="unreadable"):
         extract(tmp_path / "missing.txt")

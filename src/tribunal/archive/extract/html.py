@@ -41,9 +41,22 @@ def decode_html(data: bytes) -> tuple[str, str]:
     return decode_text(data)
 
 
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_BLOCK_END = object()
+
+
+def _hidden(tag: Any) -> bool:
+    attrs = tag.attrs or {}
+    return "hidden" in attrs or bool(_HIDDEN_STYLE.search(str(attrs.get("style", ""))))
+
+
 def html_to_text(markup: str) -> tuple[str, dict[str, Any]]:
-    """Return (visible text, metadata with title/description/lang) of an HTML document."""
-    from bs4 import BeautifulSoup, Comment
+    """Return (visible text, metadata with title/description/lang) of an HTML document.
+
+    The tree is walked once with an explicit stack (no recursion, no tree edits), so a
+    hostile page nested 100,000 levels deep costs linear time and no stack overflow.
+    """
+    from bs4 import BeautifulSoup, NavigableString, Tag
 
     soup = BeautifulSoup(markup, "lxml")
     meta: dict[str, Any] = {}
@@ -56,19 +69,22 @@ def html_to_text(markup: str) -> tuple[str, dict[str, Any]]:
         tag = soup.find("meta", attrs={"name": name})
         if tag is not None and tag.get("content"):
             meta[name] = str(tag.get("content"))[:500]
-    for tag in soup.find_all(_INVISIBLE):
-        tag.decompose()
-    for tag in soup.find_all(style=re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")):
-        tag.decompose()
-    for tag in soup.find_all(attrs={"hidden": True}):
-        tag.decompose()
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in soup.find_all(_BLOCK):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    text = soup.get_text()
-    lines = (re.sub(r"[ \t\u00a0\u3000]+", " ", ln).strip() for ln in text.splitlines())
+    parts: list[str] = []
+    stack: list[Any] = [soup]
+    while stack:
+        node = stack.pop()
+        if node is _BLOCK_END:
+            parts.append("\n")
+        elif type(node) is NavigableString:  # not comments, doctypes, CDATA, ...
+            parts.append(str(node))
+        elif isinstance(node, Tag):
+            if node.name in _INVISIBLE or _hidden(node):
+                continue
+            if node.name in _BLOCK:
+                parts.append("\n")
+                stack.append(_BLOCK_END)
+            stack.extend(reversed(node.contents))
+    lines = (re.sub(r"[ \t\u00a0\u3000]+", " ", ln).strip() for ln in "".join(parts).splitlines())
     body = "\n".join(ln for ln in lines if ln)
     if meta.get("title") and not body.startswith(meta["title"]):
         body = f"{meta['title']}\n{body}"
