@@ -30,7 +30,11 @@ def _index_path(ctx: click.Context) -> Any:
 @click.command()
 @click.argument("query")
 @click.option("--kind", help="Only items of this kind (pdf, html, email, table, ...).")
-@click.option("--language", type=click.Choice(["zh", "en", "mixed"]), help="Only this language.")
+@click.option(
+    "--language",
+    help="Only this language: zh, en or mixed (as detected), or the tag given at ingest "
+    "(zh also matches zh-Hans and zh-Hant).",
+)
 @click.option("--from", "date_from", metavar="DATE", help="Captured on or after DATE (YYYY-MM-DD).")
 @click.option("--to", "date_to", metavar="DATE", help="Captured on or before DATE (YYYY-MM-DD).")
 @click.option(

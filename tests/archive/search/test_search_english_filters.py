@@ -92,6 +92,16 @@ def test_filters(index: SearchIndex) -> None:
     assert ids(index.search("week", sensitivity="public")) == {"en2"}
 
 
+def test_language_filter_uses_the_primary_subtag(tmp_path: Path) -> None:
+    with SearchIndex(tmp_path / "l.sqlite") as ix:
+        ix.add("hant", "醫院", language="zh-Hant")
+        ix.add("hans", "医院", language="zh_Hans")
+        ix.add("none", "医院")
+        ix.commit()
+        assert ids(ix.search("医院", language="zh")) == {"hant", "hans"}
+        assert ids(ix.search("医院", language="ZH-hant")) == {"hant", "hans"}
+
+
 def test_bad_date_is_an_input_error(index: SearchIndex) -> None:
     with pytest.raises(InputError, match="not a date"):
         index.search("hospital", date_from="last tuesday")

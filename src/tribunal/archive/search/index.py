@@ -34,6 +34,11 @@ BODY_WEIGHT = 1.0
 RANK_SQL = f"bm25(fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, {BODY_WEIGHT}, 0.0)"
 
 
+def _language(value: str | None) -> str:
+    """Primary language subtag (BCP 47): zh-Hans and zh-Hant filter as zh, en-GB as en."""
+    return (value or "").strip().lower().replace("_", "-").split("-")[0]
+
+
 def _filter_token(field_name: str, value: str) -> str:
     """A token for ``kind``/``language``/``sensitivity`` = value: hex keeps it one token;
     "§" (never inside a content term) keeps it apart from every word."""
@@ -147,7 +152,7 @@ class SearchIndex:
         self._dirty = True
         text = text or ""
         title = title or ""
-        kind, language = kind or "", language or ""
+        kind, language = kind or "", _language(language)
         cur = self._db.execute(
             "INSERT INTO docs(doc_id, title, text, kind, language, date, sensitivity)"
             " VALUES(?,?,?,?,?,?,?)",
@@ -251,7 +256,8 @@ class SearchIndex:
     ) -> list[Hit]:
         """Documents matching every word/phrase of ``query``, best BM25 first.
 
-        Filters are exact (``kind``, ``language``, ``sensitivity``) or inclusive date
+        Filters are exact (``kind``, ``sensitivity``; ``language`` on its primary subtag, so
+        "zh" also finds items tagged zh-Hant) or inclusive date
         bounds (ISO dates; a document without a date fails any date bound). A query with
         no searchable characters returns no hits. ``snippets=False`` skips reading the
         texts (ids, scores and metadata only: faster for large result sets).
@@ -260,7 +266,7 @@ class SearchIndex:
         if parsed.empty or limit <= 0:
             return []
         match = parsed.fts()
-        wanted = {"kind": kind, "language": language, "sensitivity": sensitivity}
+        wanted = {"kind": kind, "language": _language(language), "sensitivity": sensitivity}
         for name, value in wanted.items():
             if value:
                 match += f' AND meta : "{_filter_token(name, value)}"'
