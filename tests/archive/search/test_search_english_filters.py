@@ -133,7 +133,7 @@ def test_snippet_window_in_a_long_document(tmp_path: Path) -> None:
         hit = ix.search("liver transplant")[0]
     assert hit.snippet is not None
     assert hit.snippet.startswith("…") and hit.snippet.endswith("…")
-    assert "[liver] [transplant]" in hit.snippet
+    assert "[liver transplant]" in hit.snippet
     assert len(hit.snippet_text or "") <= 170
 
 

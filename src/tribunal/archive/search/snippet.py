@@ -90,7 +90,11 @@ def make_snippet(text: str, query: Query, width: int = WIDTH) -> Snippet:
     for s, e, _ in found:
         if s >= a and e <= b:
             s2, e2 = s + shift, e + shift
-            if highlights and s2 <= highlights[-1][1]:
+            # Overlapping matches, or words of a phrase separated by spaces only, are one
+            # highlight: "[waiting times]" rather than "[waiting] [times]".
+            if highlights and (
+                s2 <= highlights[-1][1] or not window[highlights[-1][1] : s2].strip()
+            ):
                 highlights[-1] = (highlights[-1][0], max(e2, highlights[-1][1]))
             else:
                 highlights.append((s2, e2))
