@@ -62,14 +62,19 @@ def apply_decisions(pairs: pd.DataFrame, decisions: pd.DataFrame | None) -> pd.D
     return merged.drop(columns=["l", "r", "p"])
 
 
+def cluster_labels(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float) -> np.ndarray:
+    """Integer component label per record at ``threshold`` (cheap; for counting)."""
+    strong = pairs[pairs["match_probability"] >= threshold]
+    return connected_components(records["unique_id"], strong["unique_id_l"],
+                                strong["unique_id_r"])
+
+
 def cluster(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float) -> pd.Series:
     """Person id (``P000001``...) for each record at ``threshold``, in ``records`` order.
 
     Person ids are numbered by first appearance so the same input gives the same ids.
     """
-    strong = pairs[pairs["match_probability"] >= threshold]
-    labels = connected_components(records["unique_id"], strong["unique_id_l"],
-                                  strong["unique_id_r"])
+    labels = cluster_labels(records, pairs, threshold)
     _, first = np.unique(labels, return_index=True)
     order = np.argsort(np.argsort(first))  # rank of each component by first record
     width = max(6, len(str(len(first))))
@@ -122,7 +127,7 @@ def sensitivity_band(
     """Capture-history tables and people counts at each threshold."""
     out = []
     for t in sorted(set(thresholds)):
-        person = cluster(records, pairs, t)
-        out.append(BandRow(float(t), int(person.nunique()),
-                           capture_history(records, person, lists)))
+        labels = pd.Series(cluster_labels(records, pairs, t))
+        out.append(BandRow(float(t), int(labels.nunique()),
+                           capture_history(records, labels, lists)))
     return out

@@ -30,7 +30,13 @@ from tribunal.linkage.capture import (
     sensitivity_band,
 )
 from tribunal.linkage.mapping import ColumnMapping, resolve
-from tribunal.linkage.model import ModelOptions, TrainedModel, predict, train
+from tribunal.linkage.model import (
+    ModelOptions,
+    TrainedModel,
+    calibrate_prior,
+    predict,
+    train,
+)
 from tribunal.linkage.records import standardise
 from tribunal.linkage.review import (
     decisions_as_labels,
@@ -243,6 +249,8 @@ def run_linkage(
             model = train(DuckDBAPI(con), "records", present, options, labels)
         else:
             raise InputError(f"unknown backend {backend!r}", hint="duckdb or spark")
+        if options.calibrate_prior:
+            calibrate_prior(model, int(n_records), options.calibrate_prior)
         pairs = predict(model, min(options.predict_floor, min(band), threshold))
         pairs = apply_decisions(pairs, decisions)
         show = ["unique_id", "source", "row", "name", "sex", "birth_date", "birth_ym",

@@ -47,6 +47,8 @@ class ModelOptions:
     # attributes with many distinct values, safe to block on together with a name element
     selective_attributes: list[str] = field(default_factory=list)
     em_max_pairs: float = 5e5
+    # rounds of re-estimating the prior from the scored pairs (0 = keep the rule-based one)
+    calibrate_prior: int = 1
     # replaces the default blocking rules entirely (e.g. to match another run's blocking)
     blocking: list[Any] | None = None
 
@@ -69,6 +71,7 @@ def _name_comparison():
             cll.ExactMatchLevel("name_skel").configure(
                 label_for_charts="same skeleton", m_probability=0.06),
             cll.JaroWinklerLevel("name_key", 0.92).configure(m_probability=0.06),
+            cll.JaroWinklerLevel("name_key", 0.88).configure(m_probability=0.03),
             cll.ArrayIntersectLevel("name_tokens", 2).configure(m_probability=0.03),
             cll.JaroWinklerLevel("name_key", 0.80).configure(m_probability=0.04),
             cll.ArrayIntersectLevel("name_tokens", 1).configure(m_probability=0.03),
@@ -120,6 +123,24 @@ def _place_comparison():
                 "same province, one side province only").configure(m_probability=0.1),
             cll.ExactMatchLevel("place_province").configure(m_probability=0.05),
             cll.ElseLevel().configure(m_probability=0.05),
+        ],
+    )
+
+
+def _attribute_comparison(col: str):
+    """Exact (frequency-adjusted) > one typo (Damerau-Levenshtein 1) > else: extra columns
+    such as an address or occupation are often copied by hand."""
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    return CustomComparison(
+        output_column_name=col,
+        comparison_levels=[
+            cll.NullLevel(col),
+            cll.ExactMatchLevel(col, term_frequency_adjustments=True).configure(
+                m_probability=0.7),
+            cll.DamerauLevenshteinLevel(col, 1).configure(m_probability=0.1),
+            cll.ElseLevel().configure(m_probability=0.2),
         ],
     )
 
@@ -190,7 +211,7 @@ def build_settings(present: set[str], options: ModelOptions) -> Any:
     for attr in options.attributes:
         col = f"attr_{attr}"
         if has(col):
-            comparisons.append(cl.ExactMatch(col).configure(term_frequency_adjustments=True))
+            comparisons.append(_attribute_comparison(col))
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
@@ -295,3 +316,32 @@ def predict(model: TrainedModel, floor: float) -> pd.DataFrame:
     frame = pred.as_pandas_dataframe()
     keep = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
     return frame[[c for c in keep if c in frame.columns]]
+
+
+def calibrate_prior(model: TrainedModel, n_records: int, rounds: int = 2) -> float:
+    """Re-estimate the prior match probability as the expected number of matches among
+    the scored pairs divided by all pairs, and repeat (a fixed-point iteration).
+
+    The rule-based estimate assumes a recall for its deterministic rules that is often
+    wrong by a factor of two or more when names vary; the expected count sum(p) is what EM
+    itself would use (Winkler 1988). Matches outside the blocking are not counted, so the
+    result errs low. Each round may change the prior by at most a factor of 10.
+    """
+    settings = model.linker._settings_obj
+    prior = settings._probability_two_random_records_match
+    total = n_records * (n_records - 1) / 2
+    if total <= 0:
+        return prior
+    for _ in range(rounds):
+        pairs = predict(model, 0.001)
+        expected = float(pairs["match_probability"].sum())
+        new = min(max(expected / total, prior / 10), prior * 10, 0.5)
+        if new <= 0:
+            break
+        settings._probability_two_random_records_match = new
+        model.notes.append(f"prior match probability {prior:.3g} -> {new:.3g} "
+                           "(expected matches among scored pairs)")
+        if abs(new - prior) / prior < 0.05:
+            break
+        prior = new
+    return settings._probability_two_random_records_match
