@@ -30,7 +30,8 @@ def forensics() -> None:
               help="Alarm level for each test's calibrated p-value and the combined flag.")
 @click.option("--n-sim", type=click.IntRange(99, 100_000), default=999, show_default=True,
               help="Simulated genuine series per series (shared by its tests).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the simulations.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed for the simulations (a whole number >= 0).")
 @click.option("--plots", "plots_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Write a PNG of the reference distribution per flagged finding.")
 @click.option("--all-plots", is_flag=True, help="With --plots: plot every finding, not only flags.")
@@ -43,6 +44,13 @@ def run(series_csv: Path, reference: str, exclude: tuple[str, ...], level: float
     Each finding gives a calibrated p-value (rank among comparator windows and simulated
     genuine series), a flag at --level, and how many comparator series the same test
     flags. Series sharing a group are also tested for constant ratios.
+
+    \b
+    Examples:
+      tribunal forensics run china.csv
+      tribunal forensics run china.csv --json --plots plots/
+      tribunal forensics godt Thailand --out th.csv
+      tribunal forensics run th.csv --exclude-country Thailand
     """
     from tribunal.forensics.battery import run_battery
     from tribunal.forensics.reference import ReferenceSet
@@ -55,13 +63,18 @@ def run(series_csv: Path, reference: str, exclude: tuple[str, ...], level: float
         result = run_battery(series, ref, level=level, n_sim=n_sim, seed=seed, on_progress=cb)
     plots: list[str] = []
     if plots_dir is not None:
+        from tribunal.errors import InputError
         from tribunal.forensics.plots import plot_finding
 
-        for f in result.findings:
-            if f.flag or all_plots:
-                path = plot_finding(f, plots_dir)
-                if path:
-                    plots.append(str(path))
+        try:
+            for f in result.findings:
+                if f.flag or all_plots:
+                    path = plot_finding(f, plots_dir)
+                    if path:
+                        plots.append(str(path))
+        except OSError as exc:
+            raise InputError(f"cannot write plots to {plots_dir}: {exc.strerror or exc}",
+                             hint="choose a folder you can write to") from None
     from tribunal.hashing import sha256_file
 
     payload = result.to_dict() | {"input": str(series_csv),
@@ -124,7 +137,8 @@ def tests(as_json: bool) -> None:
               help="Two publishers' series of one quantity.")
 @click.option("--cumulative", help="A cumulative counter series (needs --yearly).")
 @click.option("--yearly", help="The yearly series the counter should sum.")
-@click.option("--level", type=float, default=0.01, show_default=True)
+@click.option("--level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.01,
+              show_default=True, help="Alarm level for the calibrated parts-vs-total p-value.")
 @json_option
 def consistency(series_csv: Path, total: str | None, parts: str | None,
                 compare: tuple[str, str] | None, cumulative: str | None, yearly: str | None,
@@ -133,6 +147,7 @@ def consistency(series_csv: Path, total: str | None, parts: str | None,
     nation), two publishers of one quantity, a cumulative counter against yearly figures.
 
     \b
+    Examples:
     tribunal forensics consistency S.csv --total all_organs --parts kidney,liver,heart,lung
     tribunal forensics consistency S.csv --compare cotrs_donors redcross_donors
     tribunal forensics consistency S.csv --cumulative donors_to_date --yearly donors
@@ -187,9 +202,11 @@ def godt(country: str, start: int | None, end: int | None, out: Path | None) -> 
     """Write one country's shipped GODT figures as a series CSV for `forensics run`.
 
     \b
+    Examples:
     tribunal forensics godt Thailand --from 2010 --to 2016 --out th.csv
     tribunal forensics run th.csv
     """
+    from tribunal.errors import InputError
     from tribunal.forensics.reference import godt_country_frame
 
     frame = godt_country_frame(country, start, end)
@@ -197,7 +214,11 @@ def godt(country: str, start: int | None, end: int | None, out: Path | None) -> 
     if out is None:
         click.echo(text, nl=False)
     else:
-        out.write_text(text)
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write {out}: {exc.strerror or exc}",
+                             hint="choose a file in an existing folder you can write to") from None
         console.print(f"{len(frame)} rows, {frame['series'].nunique()} series -> {out}\n"
                       f"test them against the other countries: tribunal forensics run {out} "
                       f"--exclude-country \"{frame['group'].iloc[0]}\"")

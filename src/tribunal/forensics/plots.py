@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -11,7 +12,13 @@ from tribunal.forensics.result import OK, Finding
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()[:80] or "series"
+    """A file-name-safe form of a series name; names in other scripts (器官, 肝脏) keep a
+    hash of the name so that two of them never share one file."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()[:80]
+    if re.fullmatch(r"[A-Za-z0-9 _.-]+", text):
+        return slug
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+    return f"{slug}_{digest}" if slug else f"series_{digest}"
 
 
 def plot_finding(f: Finding, out_dir: str | Path, *, label: str | None = None) -> Path | None:

@@ -320,11 +320,16 @@ def godt_country_frame(country: str, start: int | None = None,
         raise InputError(f"no GODT country named {country!r}",
                          hint=("did you mean: " + ", ".join(near[:5])) if near else
                          "names as in the GODT export, e.g. 'Republic of Korea'")
+    years = sorted(int(y) for y in rows["year"].unique())
     if start is not None:
         rows = rows[rows["year"] >= start]
     if end is not None:
         rows = rows[rows["year"] <= end]
-    name = rows["country"].iloc[0] if len(rows) else country
+    if rows.empty:
+        raise InputError(f"GODT has no figures for {country} from {start or 'the start'} to "
+                         f"{end or 'the end'}",
+                         hint=f"its years: {', '.join(map(str, years))}")
+    name = rows["country"].iloc[0]
     out = []
     source = {"A": "GODT export 2018 (2000-2017)", "B": "GODT downloads 2025 (2020-2024)"}
     for measure in SINGLE_MEASURES:

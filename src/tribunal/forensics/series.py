@@ -11,6 +11,7 @@ reported, because some tests can judge gappy series and others cannot.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,9 @@ import pandas as pd
 from tribunal.errors import InputError
 
 REQUIRED = ("series", "period", "value")
+# Counts of donors or transplants; past this the Poisson simulations cannot follow, and such a
+# figure is a unit or typing mistake, not a count.
+MAX_VALUE = 1e15
 _YEAR = re.compile(r"^\s*(\d{4})(?:\.0)?\s*$")
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
@@ -63,7 +67,7 @@ class Series:
         missing = []
         for a, b in zip(self.periods[:-1], self.periods[1:], strict=False):
             if b - a > 1:
-                missing.append(f"{_label(a + 1, self.frequency)}–{_label(b - 1, self.frequency)}")
+                missing.append(f"{period_label(a + 1, self.frequency)}–{period_label(b - 1, self.frequency)}")
         return missing
 
     @property
@@ -75,7 +79,8 @@ class Series:
         return "; ".join(self.sources)
 
 
-def _label(period: int, frequency: str) -> str:
+def period_label(period: int, frequency: str) -> str:
+    """A period as written: ``2015`` or ``2015-03``."""
     if frequency == "month":
         return f"{period // 12}-{period % 12 + 1:02d}"
     return str(period)
@@ -108,16 +113,30 @@ def series_from_frame(frame: pd.DataFrame, *, where: str = "table") -> list[Seri
     if frame.empty:
         raise InputError(f"{where} has no rows")
     df = frame.copy()
+    unnamed = df.index[df["series"].isna()].tolist()
+    if unnamed:
+        raise InputError(
+            f"{where}: the series name is empty in row(s) {_rows(unnamed)}",
+            hint="every row names its series in the column 'series'",
+        )
     df["series"] = df["series"].astype(str).str.strip()
     values = pd.to_numeric(df["value"], errors="coerce")
     bad = df.index[values.isna() & df["value"].notna()].tolist()
     if bad:
         raise InputError(
             f"{where}: value is not a number in row(s) {_rows(bad)}",
-            hint="use plain numbers without thousands separators or notes",
+            hint="use plain numbers with '.' as the decimal point, without thousands "
+            "separators or notes",
         )
     df["value"] = values
     df = df[df["value"].notna()]
+    unusable = df.index[~np.isfinite(df["value"]) | (df["value"] > MAX_VALUE)].tolist()
+    if unusable:
+        raise InputError(
+            f"{where}: value is infinite or implausibly large (over {MAX_VALUE:.0e}) in "
+            f"row(s) {_rows(unusable)}",
+            hint="these tests take counts; check the unit and the figure",
+        )
     negative = df.index[df["value"] < 0].tolist()
     if negative:
         raise InputError(
@@ -134,8 +153,9 @@ def series_from_frame(frame: pd.DataFrame, *, where: str = "table") -> list[Seri
                 hint="split it into a yearly and a monthly series",
             )
         periods = [p for p, _ in parsed]
+        seen = Counter(periods)  # a Counter, not list.count: long series stay linear
         dup = sorted({str(rows["period"].iloc[i]) for i, p in enumerate(periods)
-                      if periods.count(p) > 1})
+                      if seen[p] > 1})
         if dup:
             raise InputError(
                 f"{where}: series {name!r} has duplicate period(s) {', '.join(dup)}",
@@ -175,15 +195,48 @@ def series_from_frame(frame: pd.DataFrame, *, where: str = "table") -> list[Seri
     return out
 
 
+_FIELDS_HINT = (
+    "a series file needs the header line series,period,value and as many fields in every "
+    "row; a thousands separator (1,234) splits a number in two: remove it or quote the number"
+)
+
+
+def _delimiter(path: Path) -> str:
+    """',' unless the header line is split by ';' or tabs instead (spreadsheet exports in
+    locales whose decimal mark is a comma write ';')."""
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:
+        header = fh.readline()
+    if "," not in header:
+        for sep in (";", "\t"):
+            if sep in header:
+                return sep
+    return ","
+
+
 def load_series_csv(path: str | Path) -> list[Series]:
-    """Read a long-format series CSV (see module docstring) and validate it."""
+    """Read a long-format series CSV (see module docstring) and validate it.
+
+    UTF-8 with or without a byte-order mark; commas, semicolons or tabs between fields.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"no such file: {path}")
     try:
-        frame = pd.read_csv(path, dtype={"period": str}, keep_default_na=True)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"{path} is not a readable CSV file: {exc}") from exc
+        frame = pd.read_csv(path, sep=_delimiter(path), dtype={"period": str},
+                            keep_default_na=True, encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})",
+            hint="save it as 'CSV UTF-8' in the spreadsheet, or convert it, e.g. "
+            "iconv -f GB18030 -t UTF-8 in.csv > out.csv",
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path} is not a readable CSV file: {str(exc).strip()}",
+                         hint=_FIELDS_HINT) from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas takes the leading fields of rows longer than the header as an index
+        raise InputError(f"{path}: the data rows have more fields than the header",
+                         hint=_FIELDS_HINT)
     frame.index = frame.index + 2  # row numbers as a spreadsheet shows them (header is row 1)
     return series_from_frame(frame, where=path.name)
 

@@ -17,10 +17,11 @@ import functools
 
 import numpy as np
 
+from tribunal.errors import InputError
 from tribunal.forensics.calibration import rank_p
 from tribunal.forensics.reference import EXCLUDE, load_godt
 from tribunal.forensics.result import DESCRIPTIVE, INSUFFICIENT, OK, Finding
-from tribunal.forensics.series import Series
+from tribunal.forensics.series import Series, period_label
 
 TOTALS = {
     "total_kidney_tx": ("dd_kidney_tx", "ld_kidney_tx"),
@@ -101,6 +102,15 @@ def cumulative_vs_yearly(name: str, cumulative: float, yearly: dict[str, float],
     return f
 
 
+def _same_frequency(*series: Series) -> None:
+    """Years and months cannot be set against each other period by period."""
+    kinds = {s.frequency for s in series}
+    if len(kinds) > 1:
+        listed = ", ".join(f"{s.name} ({s.frequency}ly)" for s in series)
+        raise InputError(f"these series mix yearly and monthly periods: {listed}",
+                         hint="compare yearly with yearly and monthly with monthly series")
+
+
 def _by_period(s: Series) -> dict[int, float]:
     return dict(zip(s.periods.tolist(), s.values.tolist(), strict=True))
 
@@ -109,6 +119,7 @@ def series_parts_vs_total(total: Series, parts: list[Series], *,
                           level: float = 0.01) -> list[Finding]:
     """:func:`parts_vs_total` for every period where the total and all parts are published
     (provinces against the nation, organs against all transplants)."""
+    _same_frequency(total, *parts)
     maps = [_by_period(p) for p in parts]
     out = []
     for period, label, value in zip(total.periods, total.labels, total.values, strict=True):
@@ -124,6 +135,7 @@ def series_parts_vs_total(total: Series, parts: list[Series], *,
 
 def series_two_publishers(a: Series, b: Series, *, level: float = 0.01) -> list[Finding]:
     """:func:`two_publishers` for every period both series cover."""
+    _same_frequency(a, b)
     mb = _by_period(b)
     out = [two_publishers(f"{a.name} vs {b.name} {label}", a.name, float(v), b.name,
                           mb[int(p)], level=level)
@@ -139,18 +151,21 @@ def series_cumulative_vs_yearly(cumulative: Series, yearly: Series, *,
     A cumulative period needs every yearly figure from the first yearly period up to it;
     otherwise the check cannot judge it and says which years are missing.
     """
+    _same_frequency(cumulative, yearly)
     my = _by_period(yearly)
+    label = dict(zip(yearly.periods.tolist(), yearly.labels, strict=True))
     first = int(yearly.periods[0])
     out = []
-    for p, label, v in zip(cumulative.periods, cumulative.labels, cumulative.values, strict=True):
+    for p, name, v in zip(cumulative.periods, cumulative.labels, cumulative.values, strict=True):
         span = list(range(first, int(p) + 1))
         missing = [q for q in span if q not in my]
         if missing:
-            out.append(_no_overlap(f"{cumulative.name} {label}", "cumulative_vs_yearly", level,
-                                   "yearly figures missing for " + ", ".join(map(str, missing))))
+            out.append(_no_overlap(f"{cumulative.name} {name}", "cumulative_vs_yearly", level,
+                                   "figures missing for "
+                                   + ", ".join(period_label(q, yearly.frequency) for q in missing)))
             continue
-        out.append(cumulative_vs_yearly(f"{cumulative.name} {label}", float(v),
-                                        {str(q): my[q] for q in span}, level=level))
+        out.append(cumulative_vs_yearly(f"{cumulative.name} {name}", float(v),
+                                        {label[q]: my[q] for q in span}, level=level))
     return out
 
 
