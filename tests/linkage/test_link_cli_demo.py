@@ -138,3 +138,27 @@ def test_demo_step(tmp_path):
     assert ctx.summary["linkage_bcubed_f1"] >= 0.93
     assert abs(ctx.summary["linkage_people_linked"] - ctx.summary["linkage_people_true"]) <= (
         0.1 * ctx.summary["linkage_people_true"])
+
+
+def test_prior_is_re_estimated_near_the_truth(linked):
+    """The prior match probability after re-estimation is within a factor 2 of the true
+    share of matching pairs in the generated set."""
+    result, truth = linked
+    model = json.loads((result.out_dir / "model.json").read_text())
+    sizes = truth.groupby("person").size()
+    n = len(truth)
+    true_share = float((sizes * (sizes - 1) / 2).sum() / (n * (n - 1) / 2))
+    ratio = model["probability_two_random_records_match"] / true_share
+    assert 0.5 <= ratio <= 2.0, ratio
+
+
+def test_cli_import_profiles_without_writing(generated, tmp_path, monkeypatch):
+    paths, _ = generated
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(cli, ["link", "import", *map(str, paths), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    reg = next(d for d in data if d["name"] == "registry")
+    assert reg["mapping"]["fields"]["name"] == ["姓名"]
+    assert reg["keys"]["records"] == reg["n_rows"] and reg["keys"]["han"] > 0
+    assert not list(tmp_path.iterdir())

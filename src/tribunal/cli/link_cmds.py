@@ -24,6 +24,7 @@ def link() -> None:
     """Link person lists across scripts and turn them into capture histories.
 
     \b
+      tribunal link import A.csv B.xlsx                check mappings and keys first
       tribunal link run A.csv B.xlsx --out linked      link, cluster, write tables
       tribunal link review linked                      show pairs near the threshold
       tribunal link decide linked ID1 ID2 match --reviewer NAME
@@ -87,6 +88,42 @@ def run(lists: tuple[Path, ...], mapping: Path | None, threshold: float, band: s
             console.print(f"[yellow]warning:[/] {w}")
         for n in r.notes:
             console.print(f"note: {n}")
+
+    emit(result, as_json, human)
+
+
+@link.command("import")
+@click.argument("lists", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML mapping of each list's columns to standard fields.")
+@json_option
+def import_lists(lists: tuple[Path, ...], mapping: Path | None, as_json: bool) -> None:
+    """Read LISTS and show how they would be linked: the column mapping, encodings,
+    warnings and how many records carry each key. Nothing is written."""
+    from tribunal.linkage.link import profile_lists
+    from tribunal.linkage.mapping import load_mapping
+
+    mappings = load_mapping(mapping) if mapping else None
+    result = profile_lists(list(lists), mappings)
+
+    def human(rows) -> None:
+        for r in rows:
+            console.print(f"[bold]{r['name']}[/] ({r['n_rows']} rows, sha256 {r['sha256'][:12]}…)")
+            for fld, cols in r["mapping"].get("fields", {}).items():
+                console.print(f"  {fld:<11} <- {', '.join(cols)}")
+            if r["mapping"].get("attributes"):
+                console.print(f"  attributes  <- {', '.join(r['mapping']['attributes'])}")
+            k = r["keys"]
+            if k:
+                console.print(
+                    f"  names: {k['with_name']} ({k['han']} hanzi, {k['uyghur']} Uyghur, "
+                    f"{k['latin']} Latin); birth: {k['birth_day']} day, {k['birth_month']} "
+                    f"month, {k['birth_year']} year; place {k['place']}; sex {k['sex']}; "
+                    f"ID {k['id_number']}")
+            console.print(f"  encodings: {r['encodings'] or {'ascii': 'only'}}")
+            for w in r["warnings"]:
+                console.print(f"  [yellow]warning:[/] {w}")
 
     emit(result, as_json, human)
 

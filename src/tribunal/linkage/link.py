@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -138,6 +139,7 @@ def normalise_lists(
         for chunk in read_chunks(path, info, chunk_rows=chunk_rows):
             if mapping is None:
                 mapping = resolve(list(chunk.columns), explicit, path.name)
+                info.mapping = mapping.to_dict()
             std = standardise(chunk, mapping, info.name, start_row=n)
             n += len(chunk)
             total += len(chunk)
@@ -159,6 +161,38 @@ def normalise_lists(
                              hint="check that the right file or sheet was exported")
         infos.append(info)
     return infos, parts
+
+
+def profile_lists(
+    paths: Sequence[str | Path],
+    mappings: dict[str, ColumnMapping] | None = None,
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> list[dict[str, Any]]:
+    """Read and normalise lists without linking: per list, the column mapping used, rows,
+    encodings, warnings and how many records have each key (names by script, birth dates
+    by precision, places, valid and invalid ID numbers). For checking a mapping first."""
+    import duckdb
+
+    with tempfile.TemporaryDirectory() as tmp:
+        infos, _parts = normalise_lists(paths, Path(tmp) / "records", mappings,
+                                        on_progress=on_progress)
+        con = duckdb.connect()
+        glob = str(Path(tmp) / "records" / "*.parquet").replace("'", "''")
+        rows = con.execute(f"""
+            select source, count(*) as records,
+                   count(name_key) as with_name,
+                   count(*) filter (where name_script = 'han') as han,
+                   count(*) filter (where name_script = 'uyghur') as uyghur,
+                   count(*) filter (where name_script = 'latin') as latin,
+                   count(birth_date) as birth_day, count(birth_ym) as birth_month,
+                   count(birth_year) as birth_year, count(sex) as sex,
+                   count(place_leaf) as place, count(id_number) as id_number
+            from read_parquet('{glob}', union_by_name = true) group by source""").df()
+        con.close()
+    stats = {r["source"]: {k: int(v) for k, v in r.items() if k != "source"}
+             for r in rows.to_dict(orient="records")}
+    return [{**i.to_dict(), "keys": stats.get(i.name, {})} for i in infos]
 
 
 def _atomic_replace(tmp: Path, out_dir: Path) -> None:

@@ -36,12 +36,13 @@ class SourceInfo:
     sha256: str = ""
     encodings: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    mapping: dict[str, object] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return {
             "name": self.name, "path": self.path, "columns": self.columns,
             "n_rows": self.n_rows, "sha256": self.sha256, "encodings": self.encodings,
-            "warnings": self.warnings,
+            "warnings": self.warnings, "mapping": self.mapping,
         }
 
 
