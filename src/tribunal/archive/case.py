@@ -122,13 +122,26 @@ class Case:
         return case
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> Case:
-        """Open an existing case; a folder without ``case.sqlite`` is a :class:`CaseError`."""
+    def open(cls, path: str | os.PathLike[str], *, readonly: bool = False) -> Case:
+        """Open an existing case; a folder without ``case.sqlite`` is a :class:`CaseError`.
+
+        ``readonly=True`` (for commands that only read: ``items``, ``show``, ``verify``)
+        writes nothing, so a case on read-only media (a write-protected disk handed to a
+        court) can be checked in place. A writer on a read-only case gets a clear error.
+        """
         root = Path(path)
         if not (root / DB_NAME).is_file():
             raise CaseError(
                 f"{root} is not a case folder (no {DB_NAME})",
                 hint=f"create one with: tribunal --case {root} init",
+            )
+        if readonly:
+            return cls(root, _connect_readonly(root))
+        if not (os.access(root, os.W_OK) and os.access(root / DB_NAME, os.W_OK)):
+            raise CaseError(
+                f"{root} is read-only; this command would change the case",
+                hint="copy the case to writable storage, or make it writable; "
+                "reading commands (items, show, verify, export-key) work in place",
             )
         for sub in ("blobs", "tmp"):
             (root / sub).mkdir(exist_ok=True)
@@ -146,6 +159,12 @@ class Case:
             from tribunal.archive import ledger
 
             ledger.ensure_schema(db)
+        except sqlite3.OperationalError as exc:  # locked, unwritable, disk full: not damage
+            raise CaseError(
+                f"cannot open {root / DB_NAME}: {exc}",
+                hint="check the case folder's permissions and free space, and that no other "
+                "program holds the database",
+            ) from exc
         except sqlite3.DatabaseError as exc:
             raise CaseError(
                 f"cannot open {root / DB_NAME}: {exc}",
@@ -224,10 +243,39 @@ class Case:
         self.close()
 
 
+def _connect_readonly(root: Path) -> sqlite3.Connection:
+    """A connection that never writes (SQLite ``mode=ro``).
+
+    In WAL mode even a reader needs the ``-shm`` file; in a folder we cannot write, and
+    with no ``-wal`` left (the last writer closed cleanly), the database is opened as
+    ``immutable``, which needs no ``-shm``.
+    """
+    db_path = root / DB_NAME
+    uri = db_path.resolve().as_uri()
+    try:
+        try:
+            db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=30.0)
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            wal = root / (DB_NAME + "-wal")
+            if os.access(root, os.W_OK) or (wal.exists() and wal.stat().st_size > 0):
+                raise
+        db = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.DatabaseError as exc:
+        raise CaseError(
+            f"cannot read {db_path}: {exc}",
+            hint="check that the file is readable and is a Tribunal case database; "
+            "on read-only media copy the whole case folder (with any case.sqlite-wal) first",
+        ) from exc
+
+
 @contextmanager
-def open_case(path: str | os.PathLike[str]) -> Iterator[Case]:
+def open_case(path: str | os.PathLike[str], *, readonly: bool = False) -> Iterator[Case]:
     """``with open_case(path) as case:`` opens a case and closes it afterwards."""
-    case = Case.open(path)
+    case = Case.open(path, readonly=readonly)
     try:
         yield case
     finally:

@@ -20,19 +20,22 @@ item, because an original's id is a function of its content.
 
 from __future__ import annotations
 
+import errno
 import os
+import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tribunal.archive import records
 from tribunal.archive.case import Case
-from tribunal.archive.items import Capture, display_name
+from tribunal.archive.items import PROTECTED, Capture, display_name
 from tribunal.archive.walk import walk
+from tribunal.errors import CaseError
 from tribunal.progress import ProgressCallback
 
 # Files larger than this are stored and hashed (streaming) but not handed to an extractor,
@@ -43,6 +46,8 @@ BATCH_BYTES = 64 << 20
 BATCH_SECONDS = 2.0
 # Below this many files, starting extraction processes costs more than it saves.
 PARALLEL_MIN_FILES = 64
+# Errors writing into the case, not reading the source file.
+_STORE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
 
 Extractor = Callable[[Path], Any]
 
@@ -79,6 +84,7 @@ class IngestReport:
     seconds: float = 0.0
     head: Any = None
     index_error: str | None = None
+    protected: bool = False  # ingested as ``protected``: paths are hidden unless revealed
 
     @property
     def new_items(self) -> int:
@@ -88,7 +94,12 @@ class IngestReport:
     def warnings(self) -> list[tuple[str, str]]:
         return [(f.path, w) for f in self.files for w in f.warnings]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, reveal: bool = False) -> dict[str, Any]:
+        """The summary as plain data; a protected ingest's paths read ``[protected]``
+        unless ``reveal`` (file names of protected people must not reach logs)."""
+        hide = self.protected and not reveal
+        files = [dict(asdict(f), path=PROTECTED if hide else f.path) for f in self.files]
+        failures = [dict(asdict(f), path=PROTECTED if hide else f.path) for f in self.failures]
         return {
             "ingested": len(self.files),
             "new_items": self.new_items,
@@ -96,8 +107,9 @@ class IngestReport:
             "failed": len(self.failures),
             "bytes": self.bytes,
             "seconds": round(self.seconds, 3),
-            "files": self.files,
-            "failures": self.failures,
+            "names_hidden": hide,
+            "files": files,
+            "failures": failures,
             "head": self.head,
             "index_error": self.index_error,
         }
@@ -135,7 +147,7 @@ def ingest_paths(
     """
     capture = capture or Capture()
     extract_fn = default_extractor() if extractor == "default" else extractor
-    report = IngestReport()
+    report = IngestReport(protected=capture.sensitivity == "protected")
     start = time.perf_counter()
     found = list(walk([os.fspath(p) for p in paths], exclude=os.fspath(case.root)))
     total = len(found)
@@ -167,22 +179,39 @@ def ingest_paths(
             if on_progress:
                 on_progress(done, total)
 
-        for entry in found:
-            if entry.problem:
-                window.append(IngestFailure(display_name(entry.path), entry.problem))
-            else:
-                window.append(_stage_one(case, writer, Path(entry.path), extract_fn, pool))
-            while len(window) > (4 * n_workers if pool else 0):
+        try:
+            for entry in found:
+                if entry.problem:
+                    window.append(IngestFailure(display_name(entry.path), entry.problem))
+                else:
+                    window.append(_stage_one(case, writer, Path(entry.path), extract_fn, pool))
+                while len(window) > (4 * n_workers if pool else 0):
+                    finish_one()
+            while window:
                 finish_one()
-        while window:
-            finish_one()
-        writer.flush()
+            writer.flush()
+        except (sqlite3.Error, OSError) as exc:
+            # The case itself cannot take more (disk full, I/O error): stop, keep what
+            # earlier batches committed, roll back the open one.
+            writer.close()
+            raise _stopped(exc, writer.committed_files) from exc
         writer.close()
         case.blobs.clean_tmp()
         report.head = writer.head
         report.index_error = writer.index_error
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _stopped(exc: BaseException, committed: int) -> CaseError:
+    """The error for an ingest the case's storage stopped half-way."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return CaseError(
+        f"ingest stopped: the case cannot be written ({reason}); the {committed} file(s) this "
+        "ingest committed before are kept and signed, the last batch was not recorded",
+        hint="free space on the disk holding the case (or fix the error), then run the same "
+        "ingest again: it completes the batch without duplicates; tribunal verify checks the case",
+    )
 
 
 def _main_is_importable() -> bool:
@@ -277,6 +306,10 @@ def _stage_one(
     try:
         blob = case.blobs.put_file(path)
     except OSError as exc:
+        if exc.errno in _STORE_ERRNOS:  # the case's disk, not this file
+            return IngestFailure(
+                shown, f"cannot store in the case: {exc.strerror} (free space there and ingest it again)"
+            )
         return IngestFailure(shown, f"cannot read: {exc.strerror or exc}")
     staged = _Pending(path, shown, display_name(path.name), blob)
     if writer.existing_original(blob.sha256) is not None:

@@ -25,6 +25,8 @@ from typing import Any
 SENSITIVITIES = ("public", "restricted", "protected")
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ID_LENGTH = 10
+# What a protected item's free text reads as wherever it is hidden.
+PROTECTED = "[protected]"
 
 ITEM_COLUMNS = (
     "id", "sha256", "size", "mime", "kind", "filename", "parent_id", "relation",
@@ -94,7 +96,7 @@ class Item:
         if not reveal and self.sensitivity == "protected":
             for key in ("filename", "source_url", "collector", "notes"):
                 if out[key] is not None:
-                    out[key] = "[protected]"
+                    out[key] = PROTECTED
         return out
 
 
@@ -110,14 +112,15 @@ def normalise_utc(value: str) -> str:
         text = text[:-1] + "+00:00"
     try:
         when = dt.datetime.fromisoformat(text)
-    except ValueError:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        # Years 1 and 9999 with an offset fall outside what datetime can hold in UTC.
+        return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):
         raise InputError(
-            f"capture time {value!r} is not an ISO 8601 date/time",
-            hint="write it like 2019-06-17T14:03:00Z",
+            f"capture time {value!r} is not an ISO 8601 date/time in years 1-9999",
+            hint="write it like 2019-06-17T14:03:00Z or 2019-06-17T22:03:00+08:00",
         ) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def utc_now() -> str:
@@ -281,7 +284,9 @@ def list_items(
         sql += " AND parent_id = ?"
         args.append(parent_id)
     sql += " ORDER BY rowid"
-    if limit:
+    if limit is not None:
+        if limit < 0:
+            raise ValueError(f"limit must be 0 or more, not {limit}")
         sql += " LIMIT ?"
         args.append(limit)
     cur = db.execute(sql, args)

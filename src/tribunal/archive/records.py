@@ -12,8 +12,10 @@ Row digests are described in :mod:`tribunal.archive.items`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import sqlite3
 import time
 from typing import Any
 
@@ -60,6 +62,7 @@ class BatchWriter:
         self._to_index: list[str] = []
         self._unsigned = 0
         self.appended = 0
+        self.committed_files = 0
         self.head: Any = None
         self.index_error: str | None = None
 
@@ -92,15 +95,19 @@ class BatchWriter:
             self._unsigned = 0
         self.db.execute("COMMIT")
         self._open = False
+        self.committed_files += self._files
         self._files = self._bytes = 0
         if self.index and self._to_index:
             self.drain_index_queue()
         self._to_index = []
 
     def close(self) -> None:
+        """Roll back an uncommitted batch (SQLite may already have rolled it back)."""
         if self._open:
-            self.db.execute("ROLLBACK")
             self._open = False
+            if self.db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
 
     # -- reads ---------------------------------------------------------------------------
 

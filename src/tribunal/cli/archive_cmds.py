@@ -5,6 +5,7 @@ Thin: each parses its options, calls :mod:`tribunal.archive` and prints the resu
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,23 @@ import click
 
 from tribunal.cli.output import case_dir, console, emit, err_console, json_option
 
+# C0 controls, DEL and C1 controls (ESC starts terminal sequences; CSI is 0x9b).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 
 @click.command()
 @json_option
 @click.pass_context
 def init(ctx: click.Context, as_json: bool) -> None:
-    """Create a case folder (--case DIR, TRIBUNAL_CASE, or ./case) with its signing key."""
+    """Create a case folder (--case DIR, TRIBUNAL_CASE, or ./case) with its signing key.
+
+    \b
+    Example:
+      tribunal --case mycase init
+    The folder must be new or empty. The private key (keys/ed25519.key, mode 0600)
+    never leaves the case; publish the public key with `tribunal export-key`.
+    """
     from tribunal.archive import ledger, signing
     from tribunal.archive.case import Case
 
@@ -46,7 +58,8 @@ def init(ctx: click.Context, as_json: bool) -> None:
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--source-url", help="Where the material was found (URL).")
-@click.option("--captured-at", help="When it was captured, ISO 8601 (UTC if no offset).")
+@click.option("--captured-at", help="When it was captured, ISO 8601, stored in UTC; no offset means UTC "
+              "(e.g. 2019-06-17T14:03:00+08:00).")
 @click.option("--collector", help="Who collected it.")
 @click.option("--method", help="How it was collected (tool, e.g. 'browser save-as', 'wget').")
 @click.option("--language", help="Language of the material (e.g. zh-Hans, zh-Hant, en).")
@@ -58,6 +71,8 @@ def init(ctx: click.Context, as_json: bool) -> None:
     show_default=True,
     help="Protected items never appear in clear in ledger leaves, logs or exports.",
 )
+@click.option("--show-names", is_flag=True,
+              help="Print the file names of a protected ingest (hidden by default).")  # fmt: skip
 @json_option
 @click.pass_context
 def ingest(
@@ -70,6 +85,7 @@ def ingest(
     language: str | None,
     notes: str | None,
     sensitivity: str,
+    show_names: bool,
     as_json: bool,
 ) -> None:
     """Add files and folders (recursively) to the case, with capture metadata.
@@ -77,7 +93,15 @@ def ingest(
     Originals are stored once, by content (SHA-256); text and tables are extracted into
     derived items; every ingest is a custody ledger entry and the command ends by signing
     a new tree head. Files that fail are listed with the reason; the rest go on.
-    Exit status 1 when any path failed.
+    Exit status 1 when any path failed, 2 when the case cannot be written.
+
+    \b
+    Examples:
+      tribunal ingest captures/
+      tribunal ingest page.html --source-url https://example.org/p \\
+          --captured-at 2019-06-17T14:03:00+08:00 --collector "analyst A"
+      tribunal ingest statement.pdf --sensitivity protected
+    Running the same ingest again records new ingest events but stores nothing twice.
     """
     from tribunal.archive.case import Case
     from tribunal.archive.ingest import ingest_paths
@@ -94,51 +118,66 @@ def ingest(
             report = ingest_paths(case, list(paths), capture, on_progress=bar)
     finally:
         case.close()
-    emit(report, as_json, _print_ingest)
+    emit(report.to_dict(reveal=show_names), as_json, _print_ingest)
     if report.failures:
         sys.exit(1)
 
 
-def _print_ingest(report: Any) -> None:
-    mb = report.bytes / 1e6
+def _print_ingest(r: dict[str, Any]) -> None:
     console.print(
-        f"Ingested {len(report.files)} file(s), {report.new_items} new item(s), "
-        f"{len(report.files) - report.new_items} already held; {mb:.1f} MB in {report.seconds:.1f} s"
+        f"Ingested {r['ingested']} file(s), {r['new_items']} new item(s), "
+        f"{r['already_held']} already held; {r['bytes'] / 1e6:.1f} MB in {r['seconds']:.1f} s"
     )
-    for f in report.files[:50]:
-        extra = f" (+{len(f.derived)} derived)" if f.derived else ""
-        state = "new " if f.new else "held"
-        console.print(f"  {state} {f.item_id}  {f.kind:<8} {f.path}{extra}", markup=False)
-    if len(report.files) > 50:
-        console.print(f"  ... and {len(report.files) - 50} more (use --json for all)")
-    for path, warning in report.warnings:
-        console.print(f"  [yellow]warning[/yellow] {_esc(path)}: {_esc(warning)}")
-    for fail in report.failures:
-        console.print(f"  [red]failed[/red]  {_esc(fail.path)}: {_esc(fail.reason)}")
-    if report.index_error:
-        console.print(f"  [yellow]warning[/yellow] {_esc(report.index_error)}")
-    if report.head is not None:
-        console.print(f"Signed tree head: size {report.head.tree_size}, root {report.head.root_hash.hex()[:16]}…")
+    for f in r["files"][:50]:
+        extra = f" (+{len(f['derived'])} derived)" if f["derived"] else ""
+        state = "new " if f["new"] else "held"
+        console.print(f"  {state} {f['item_id']}  {f['kind']:<8} {_esc(f['path'])}{extra}", soft_wrap=True)
+    if len(r["files"]) > 50:
+        console.print(f"  ... and {len(r['files']) - 50} more (use --json for all)")
+    for f in r["files"]:
+        for warning in f["warnings"]:
+            console.print(f"  [yellow]warning[/yellow] {_esc(f['path'])}: {_esc(warning)}", soft_wrap=True)
+    for fail in r["failures"]:
+        console.print(f"  [red]failed[/red]  {_esc(fail['path'])}: {_esc(fail['reason'])}", soft_wrap=True)
+    if r["index_error"]:
+        console.print(f"  [yellow]warning[/yellow] {_esc(r['index_error'])}")
+    if r["names_hidden"]:
+        console.print("  names of protected files are hidden (--show-names prints them)")
+    if r["head"] is not None:
+        console.print(f"Signed tree head: size {r['head'].tree_size}, root {r['head'].root_hash.hex()[:16]}…")
 
 
-def _esc(text: str) -> str:
+def _esc(text: str, *, keep_lines: bool = False) -> str:
+    """Text from files or users made safe to print: rich markup escaped, and control
+    characters (a file name holding ESC sequences or a newline could repaint the
+    terminal or forge a summary line) shown as ``\\xNN``."""
     from rich.markup import escape
 
-    return escape(text)
+    pattern = _CONTROL_KEEP_LINES if keep_lines else _CONTROL
+    return escape(pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
 
 
 @click.command()
 @click.option("--kind", help="Only items of this kind (pdf, html, text, table, ...).")
 @click.option("--originals", is_flag=True, help="Only originals, not derived items.")
-@click.option("--limit", type=int, help="At most this many items.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many items (default: all).")
 @json_option
 @click.pass_context
 def items(ctx: click.Context, kind: str | None, originals: bool, limit: int | None, as_json: bool) -> None:
-    """List the case's items in the order they entered."""
+    """List the case's items in the order they entered.
+
+    A protected item's file name, URL, collector and notes read [protected] here and in
+    --json; `tribunal show ITEM` shows them.
+
+    \b
+    Examples:
+      tribunal items --originals
+      tribunal items --kind pdf --limit 20 --json
+    """
     from tribunal.archive.case import open_case
     from tribunal.archive.items import list_items
 
-    with open_case(case_dir(ctx)) as case:
+    with open_case(case_dir(ctx), readonly=True) as case:
         found = list_items(case.db, kind=kind, originals_only=originals, limit=limit)
     rows = [i.to_dict(reveal=False) for i in found]
 
@@ -161,12 +200,21 @@ def items(ctx: click.Context, kind: str | None, originals: bool, limit: int | No
 @json_option
 @click.pass_context
 def show(ctx: click.Context, item_id: str, show_text: bool, as_json: bool) -> None:
-    """Show one item: metadata, derivations, every ingest and its ledger entries."""
+    """Show one item: metadata, derivations, every ingest and its ledger entries.
+
+    Shows everything, including a protected item's names and notes: it is for the
+    investigator working on the case. Ids are not case-sensitive.
+
+    \b
+    Examples:
+      tribunal show E-7K3QX9ZB2M
+      tribunal show D-5W2M0QH1XR --text     # the extracted text (first 1 MiB)
+    """
     from tribunal.archive import ledger
     from tribunal.archive.case import open_case
     from tribunal.archive.items import get_item, ingest_events, list_items
 
-    with open_case(case_dir(ctx)) as case:
+    with open_case(case_dir(ctx), readonly=True) as case:
         item = get_item(case.db, item_id)
         result: dict[str, Any] = {
             "item": item.to_dict(),
@@ -187,13 +235,13 @@ def show(ctx: click.Context, item_id: str, show_text: bool, as_json: bool) -> No
                     "created_at"):  # fmt: skip
             if it.get(key) not in (None, ""):
                 console.print(f"  {key:<12} {_esc(str(it[key]))}", soft_wrap=True)
-        console.print(f"  {'blob':<12} {r['blob']}", soft_wrap=True, markup=False)
+        console.print(f"  {'blob':<12} {_esc(r['blob'])}", soft_wrap=True)
         for d in r["derived"]:
             console.print(f"  derived      {d['id']}  {d['relation']}  {d['size']} bytes")
         console.print(f"  ingested {len(r['ingests'])} time(s); ledger entries: "
                       + ", ".join(str(e["seq"]) for e in r["ledger"]))  # fmt: skip
         if "text" in r:
-            console.print(_esc(r["text"]))
+            console.print(_esc(r["text"], keep_lines=True))
 
     emit(result, as_json, human)
 
@@ -204,15 +252,26 @@ def show(ctx: click.Context, item_id: str, show_text: bool, as_json: bool) -> No
 @json_option
 @click.pass_context
 def export_key(ctx: click.Context, out: Path | None, as_json: bool) -> None:
-    """Print (or write) the case's Ed25519 public key, to publish or hand to a court."""
+    """Print (or write) the case's Ed25519 public key, to publish or hand to a court.
+
+    \b
+    Examples:
+      tribunal export-key                  # PEM on stdout
+      tribunal export-key --out case.pub   # anyone can then check proofs and heads
+    """
     from tribunal.archive import signing
     from tribunal.archive.case import open_case
+    from tribunal.errors import InputError
 
-    with open_case(case_dir(ctx)) as case:
+    with open_case(case_dir(ctx), readonly=True) as case:
         key = signing.load_public_key(case.keys_dir)
     pem = signing.public_key_pem(key).decode()
     if out:
-        out.write_text(pem)
+        try:
+            out.write_text(pem)
+        except OSError as exc:
+            raise InputError(f"cannot write {out}: {exc.strerror or exc}",
+                             hint="choose a file in an existing, writable folder") from None  # fmt: skip
     result = {"algorithm": "Ed25519", "public_key": signing.public_key_hex(key),
               "key_id": signing.key_id(key), "pem": pem, "written_to": str(out) if out else None}  # fmt: skip
 
@@ -226,20 +285,27 @@ def export_key(ctx: click.Context, out: Path | None, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--workers", default=2, show_default=True, help="Threads hashing blobs.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="Threads hashing blobs.")  # fmt: skip
 @json_option
 @click.pass_context
 def verify(ctx: click.Context, workers: int, as_json: bool) -> None:
     """Re-hash every blob, check every row against the ledger, the tree and signed heads.
 
     Exit status 0 when the case is intact, 1 when anything is wrong (each problem names
-    the item, ledger entry or head concerned).
+    the item, ledger entry or head concerned), 2 when there is no case. Reads only, so a
+    case on read-only media can be checked in place.
+
+    \b
+    Examples:
+      tribunal --case mycase verify
+      tribunal --case mycase verify --json > verify-report.json
     """
     from tribunal.archive.case import open_case
     from tribunal.archive.verify import verify_case
     from tribunal.progress import progress_bar
 
-    with open_case(case_dir(ctx)) as case, progress_bar(
+    with open_case(case_dir(ctx), readonly=True) as case, progress_bar(
         "Verifying", enabled=None if not as_json else False
     ) as bar:
         report = verify_case(case, on_progress=bar, workers=workers)
@@ -251,13 +317,15 @@ def verify(ctx: click.Context, workers: int, as_json: bool) -> None:
             f"in {r.seconds:.2f} s"
         )
         if r.ok:
-            console.print(f"[green]intact[/green]: {summary}")
+            console.print(f"[green]intact[/green]: {summary}", soft_wrap=True)
         else:
-            err_console.print(f"[red]{len(r.problems)} problem(s)[/red]: {summary}")
+            err_console.print(f"[red]{len(r.problems)} problem(s)[/red]: {summary}", soft_wrap=True)
             for p in r.problems:
-                console.print(f"  [red]✗[/red] {_esc(p.message)}")
+                console.print(f"  [red]✗[/red] {_esc(p.message)}", soft_wrap=True)
         for note in r.notes[:20]:
-            console.print(f"  note: {_esc(note)}")
+            console.print(f"  note: {_esc(note)}", soft_wrap=True)
+        if len(r.notes) > 20:
+            console.print(f"  ... and {len(r.notes) - 20} more note(s) (use --json for all)")
 
     emit(report, as_json, human)
     if not report.ok:
