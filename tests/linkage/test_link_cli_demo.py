@@ -101,6 +101,11 @@ def test_bad_input_leaves_nothing(tmp_path):
             run_linkage([good, bad], tmp_path / "out")
         assert not (tmp_path / "out").exists()
         assert not list(tmp_path.glob(".out*"))
+    blank = tmp_path / "blank.csv"
+    blank.write_text("姓名,性别\n,男\n不详,女\n", encoding="utf-8")
+    with pytest.raises(InputError, match="readable name"):
+        run_linkage([blank], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
     with pytest.raises(InputError, match="more than --max-records 1"):
         run_linkage([good], tmp_path / "out", max_records=1)
 

@@ -261,6 +261,9 @@ def run_linkage(
         counts = con.execute(
             "select " + ", ".join(f'count("{c}")' for c in cols) + " from records").fetchall()[0]
         present = {c for c, k in zip(cols, counts, strict=True) if k}
+        if "name_key" not in present:
+            raise InputError("no record in the lists has a readable name",
+                             hint="check the name column mapping with tribunal link import")
         attrs = [c.removeprefix("attr_") for c in cols if c.startswith("attr_")]
         options.attributes = sorted(set(options.attributes) | set(attrs))
         # An attribute is selective enough to block on when most values are rare.
