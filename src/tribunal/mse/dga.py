@@ -58,6 +58,9 @@ __all__ = [
 
 MIN_LISTS, MAX_LISTS = 3, 5
 DEFAULT_GRID_FACTOR = 20
+# Points on the grid of missing counts. The subset table alone holds (2^J - 1) x points
+# doubles: 500 MB for 5 lists at this size, which takes about two minutes on 2 cores.
+MAX_GRID_POINTS = 2_000_001
 # Cells of the joint (graphs x grid) matrix computed at once; bounds memory near 8 MB.
 _CHUNK_CELLS = 1_000_000
 _TOP_MODELS = 5
@@ -71,6 +74,7 @@ def _resolve_grid(n_obs: int, max_missing: int | None, grid: Any) -> np.ndarray:
         if not np.all(np.equal(np.floor(m), m)) or (m < 0).any():
             raise InputError("the grid of missing counts must hold whole numbers >= 0")
         m = np.unique(m.astype(np.int64))
+        _check_grid_size(int(m.size))
         if m.size > 1 and np.any(np.diff(m) != 1):
             raise InputError(
                 "the grid of missing counts must be consecutive integers",
@@ -78,10 +82,22 @@ def _resolve_grid(n_obs: int, max_missing: int | None, grid: Any) -> np.ndarray:
             )
         return m
     if max_missing is None:
-        max_missing = DEFAULT_GRID_FACTOR * n_obs
+        # capped so that a huge table still runs; cap_warnings says if the tail is cut
+        max_missing = min(DEFAULT_GRID_FACTOR * n_obs, MAX_GRID_POINTS - 1)
     if int(max_missing) != max_missing or max_missing < 1:
         raise InputError("max_missing must be a whole number >= 1")
+    _check_grid_size(int(max_missing) + 1)
     return np.arange(0, int(max_missing) + 1, dtype=np.int64)
+
+
+def _check_grid_size(points: int) -> None:
+    if points > MAX_GRID_POINTS:
+        raise InputError(
+            f"a grid of {points:,} missing counts is more than this exact computation can "
+            f"hold in memory (at most {MAX_GRID_POINTS:,} points)",
+            hint=f"give max_missing (--max-missing) of at most {MAX_GRID_POINTS - 1:,}; if the "
+            "posterior still reaches the cap, the lists say too little about the unseen",
+        )
 
 
 def _subset_log_ml(table: CaptureTable, missing: np.ndarray, delta: float) -> np.ndarray:
@@ -231,8 +247,9 @@ def estimate_dga(
     ``delta`` is the hyper-Dirichlet prior weight of each cell of the full 2^J table
     (default 2^-J, dga's suggested default; Madigan & York use 1). ``prior`` is the prior on
     N: ``"1/N"`` (default, as dga), ``"uniform"``, or :func:`negative_binomial_prior`.
-    The grid of missing counts is 0..``max_missing`` (default 20 x the observed cases) or
-    an explicit consecutive ``grid`` (dga's examples use 1..300). ``log_model_prior`` gives
+    The grid of missing counts is 0..``max_missing`` (default 20 x the observed cases, at
+    most ``MAX_GRID_POINTS``) or an explicit consecutive ``grid`` (dga's examples use
+    1..300). ``log_model_prior`` gives
     log prior weights for the graphs in :func:`decomposable_graphs` order (default uniform).
     The computation is exact (no sampling); ``seed`` is accepted for a uniform interface and
     recorded, but unused.
@@ -246,7 +263,10 @@ def estimate_dga(
     j = table.n_lists
     delta = 2.0**-j if delta is None else float(delta)
     if not delta > 0 or not np.isfinite(delta):
-        raise InputError("delta (the hyper-Dirichlet cell weight) must be positive")
+        raise InputError(
+            f"delta (the hyper-Dirichlet cell weight) must be a finite number > 0, not {delta}",
+            hint=f"dga's default is 2^-J ({2.0**-j:g} for {j} lists); Madigan & York use 1",
+        )
     n_prior = resolve_prior(prior)
     missing = _resolve_grid(table.n_observed, max_missing, grid)
     n_graphs = len(decomposable_graphs(j))
@@ -262,6 +282,24 @@ def estimate_dga(
         log_model_prior=log_model_prior,
         on_progress=on_progress,
     )
+    return _result(table, post, missing, warnings, delta=delta, n_prior=n_prior,
+                   user_model_prior=log_model_prior is not None, seed=seed)
+
+
+def _result(
+    table: CaptureTable,
+    post: DGAPosterior,
+    missing: np.ndarray,
+    warnings: list[str],
+    *,
+    delta: float,
+    n_prior: NPrior,
+    user_model_prior: bool,
+    seed: int | None,
+) -> MSEResult:
+    """The posterior summarised as an :class:`MSEResult` (see :func:`estimate_dga`)."""
+    j = table.n_lists
+    n_graphs = len(decomposable_graphs(j))
     summary = summaries(post.n_total, post.prob_n)
     edge_warnings, near_cap = cap_warnings(missing, post.prob_n)
     warnings += edge_warnings
@@ -307,7 +345,7 @@ def estimate_dga(
             "delta": delta,
             "prior": n_prior.to_dict(),
             "grid": {"min_missing": int(missing[0]), "max_missing": int(missing[-1])},
-            "model_prior": "uniform" if log_model_prior is None else "user",
+            "model_prior": "user" if user_model_prior else "uniform",
             "seed": seed,
         },
         diagnostics={

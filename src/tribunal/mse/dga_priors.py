@@ -58,8 +58,11 @@ def negative_binomial_prior(a: float, b: float) -> NPrior:
     log p(N) = N log b - (N + a) log(1 + b) + lgamma(N + a) - lgamma(N + 1) - lgamma(a);
     their spina bifida analysis uses a = 13.14, b = 55.17 (prior mean about 725).
     """
-    if a <= 0 or b <= 0:
-        raise InputError("the negative-binomial prior needs a > 0 and b > 0")
+    if not (0 < a < np.inf and 0 < b < np.inf):  # also refuses NaN
+        raise InputError(
+            f"the negative-binomial prior needs finite a > 0 and b > 0, not a={a}, b={b}",
+            hint="Madigan & York's spina bifida prior is negbin:13.14,55.17",
+        )
     return NPrior("negative-binomial", {"a": float(a), "b": float(b)})
 
 

@@ -1,0 +1,72 @@
+"""dga at its limits: grids too large for memory, non-finite settings, huge tables. Each is a
+clear InputError (exit 2 on the command line), never a crash, an out-of-memory kill or a
+NumPy warning on the terminal."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tribunal.errors import InputError
+from tribunal.mse import dga
+from tribunal.mse.dga import estimate_dga
+from tribunal.mse.table import from_frame
+
+
+def _table(scale: int = 1):
+    frame = pd.DataFrame(
+        {
+            "A": [1, 0, 0, 1, 1, 0, 1],
+            "B": [0, 1, 0, 1, 0, 1, 1],
+            "C": [0, 0, 1, 0, 1, 1, 1],
+            "count": [60 * scale, 49 * scale, 4 * scale, 247 * scale, 112 * scale,
+                      142 * scale, 12 * scale],
+        }
+    )
+    return from_frame(frame)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"delta": float("nan")}, "finite number > 0"),
+        ({"delta": float("inf")}, "finite number > 0"),
+        ({"prior": "negbin:nan,1"}, "finite a > 0"),
+        ({"prior": "negbin:inf,1"}, "finite a > 0"),
+        ({"prior": "negbin:1,inf"}, "finite a > 0"),
+        ({"max_missing": 10**20}, "at most 2,000,000"),
+        ({"max_missing": dga.MAX_GRID_POINTS}, "at most 2,000,000"),
+        ({"grid": range(0, dga.MAX_GRID_POINTS + 1)}, "more than this exact computation"),
+    ],
+)
+def test_unusable_settings_are_refused_before_any_work(kwargs, message) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning reaches the user either
+        with pytest.raises(InputError, match=message):
+            estimate_dga(_table(), **kwargs)
+
+
+def test_default_grid_of_a_huge_table_is_capped(monkeypatch) -> None:
+    # 20 x 626,000 observed would be 12.5 million points (GBs); the default stops at the cap
+    monkeypatch.setattr(dga, "MAX_GRID_POINTS", 20_001)
+    r = estimate_dga(_table(scale=1000))
+    assert r.diagnostics["grid"]["n_points"] == 20_001
+    assert r.n_observed == 626_000
+    # the explicit setting past the cap is refused, not silently shortened
+    with pytest.raises(InputError, match="at most 20,000"):
+        estimate_dga(_table(), max_missing=20_001)
+
+
+def test_cli_grid_too_large_exits_2(tmp_path: Path, capsys) -> None:
+    from tribunal.cli import main
+
+    path = tmp_path / "t.csv"
+    _table().to_frame().to_csv(path, index=False)
+    with pytest.raises(SystemExit) as exc:
+        main(["mse", "estimate", str(path), "--method", "dga", "--max-missing", "9" * 20])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "--max-missing" in err
