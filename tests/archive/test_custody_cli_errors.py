@@ -126,3 +126,34 @@ def test_help_teaches_with_examples(name) -> None:
 
     r = CliRunner().invoke(cli, [name, "--help"])
     assert r.exit_code == 0 and "Examples:" in r.output and f"tribunal {name}" in r.output
+
+
+@pytest.mark.parametrize("damage", ["missing", "garbage"])
+@pytest.mark.parametrize("key_file", ["ed25519.pub", "ed25519.key"])
+def test_damaged_case_keys_are_a_case_error(real_case, capsys, damage, key_file) -> None:
+    from tribunal.archive import signing
+    from tribunal.errors import CaseError
+
+    case, item = real_case
+    path = case / "keys" / key_file
+    if damage == "missing":
+        path.unlink()
+    else:
+        path.write_text("-----BEGIN PUBLIC KEY-----\nnot base64\n", encoding="utf-8")
+    load = signing.load_public_key if key_file.endswith(".pub") else signing.load_private_key
+    with pytest.raises(CaseError) as exc:
+        load(case / "keys")
+    assert "backup" in (exc.value.hint or "") and "init" in (exc.value.hint or "")
+    if key_file.endswith(".pub"):
+        assert _main(["--case", str(case), "proof", item]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and str(path) in err
+
+
+def test_verify_proof_with_a_pem_that_is_not_a_key(tmp_path, capsys) -> None:
+    pem = tmp_path / "k.pem"
+    pem.write_text("not a key\n", encoding="utf-8")
+    proof = tmp_path / "p.json"
+    proof.write_text("{}", encoding="utf-8")
+    assert _main(["verify-proof", str(proof), "--key", str(pem)]) == 2
+    assert "not a PEM public key" in capsys.readouterr().err

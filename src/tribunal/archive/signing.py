@@ -18,7 +18,7 @@ import os
 import secrets
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -107,33 +107,47 @@ def generate_keypair(keys_dir: str | Path) -> None:
 def load_private_key(keys_dir: str | Path) -> Ed25519PrivateKey:
     """The case's private signing key."""
     path = Path(keys_dir) / PRIVATE_KEY_FILE
+    data = _read_key_file(path, "signing key")
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CaseError(
-            f"no signing key at {path}", hint="run `tribunal init` to create the case"
-        ) from None
-    key = serialization.load_pem_private_key(data, password=None)
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        key = None
     if not isinstance(key, Ed25519PrivateKey):
-        raise CaseError(f"{path} is not an Ed25519 private key")
+        raise CaseError(f"{path} is not an Ed25519 private key in PEM form", hint=_KEY_HINT)
     return key
+
+
+# A replacement key could not vouch for the heads the old one signed: say so, do not suggest init.
+_KEY_HINT = (
+    "restore the case's keys/ folder from a backup; `tribunal init` only creates new cases"
+)
+
+
+def _read_key_file(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CaseError(f"no {what} at {path}", hint=_KEY_HINT) from None
+    except OSError as exc:
+        raise CaseError(f"cannot read the {what} at {path}: {exc.strerror or exc}") from None
 
 
 def load_public_key(keys_dir: str | Path) -> Ed25519PublicKey:
     """The case's public key, read from the public key file."""
     path = Path(keys_dir) / PUBLIC_KEY_FILE
+    data = _read_key_file(path, "public key")
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CaseError(
-            f"no public key at {path}", hint="run `tribunal init` to create the case"
-        ) from None
-    return public_key_from_pem(data)
+        return public_key_from_pem(data)
+    except CaseError as exc:
+        raise CaseError(f"{path}: {exc.message}", hint=_KEY_HINT) from None
 
 
 def public_key_from_pem(data: bytes) -> Ed25519PublicKey:
-    """Parse a PEM public key, insisting on Ed25519."""
-    key = serialization.load_pem_public_key(data)
+    """Parse a PEM public key, insisting on Ed25519 (:class:`CaseError` otherwise)."""
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise CaseError("not a PEM public key") from None
     if not isinstance(key, Ed25519PublicKey):
         raise CaseError("the public key is not an Ed25519 key")
     return key
