@@ -84,3 +84,12 @@ def test_summarize_chain() -> None:
     assert s.median == pytest.approx(500.5)
     assert s.lower == pytest.approx(np.quantile(x, 0.025))
     assert s.first_half_median < s.second_half_median
+
+
+def test_chain_modes_separates_wide_modes_with_different_medians() -> None:
+    # Colombia at production length: chains near 1,600 and near 2,080 whose central halves
+    # overlap; they are different laws (KS p < 0.001) and must not be pooled.
+    rng = np.random.default_rng(9)
+    a = [rng.lognormal(np.log(1610), 0.2, 1000) for _ in range(2)]
+    b = [rng.lognormal(np.log(2080), 0.2, 1000) for _ in range(2)]
+    assert diag.chain_modes([a[0], b[0], a[1], b[1]]) == [[0, 2], [1, 3]]

@@ -6,9 +6,9 @@ of MCMC", Bayesian Analysis 16(2):667-718: chains are split in halves, draws are
 rank-normalised, R-hat is the larger of the bulk and folded values, and the ESS uses Geyer's
 initial monotone sequence on the multi-chain autocorrelation.
 
-R-hat alone does not say *which* chains disagree. :func:`chain_modes` groups chains whose
-draws overlap in their central halves, so a report can say "chains 1 and 3 sit near 2,070,
-chains 0, 2 and 4 near 1,410" instead of pooling two modes into one misleading interval.
+R-hat over all chains does not say *which* chains disagree. :func:`chain_modes` groups
+chains by their pairwise R-hat, so a report can say "chains 1 and 3 sit near 2,070, chains
+0, 2 and 4 near 1,410" instead of pooling two modes into one misleading interval.
 """
 
 from __future__ import annotations
@@ -143,50 +143,40 @@ def summarize_chain(chain: int, x: np.ndarray, level: float = 0.95) -> ChainSumm
     )
 
 
-def agreement(a: np.ndarray, b: np.ndarray) -> float:
-    """How much two chains' draws overlap: about 0.5 for chains sampling the same law.
-
-    The smaller of (share of ``b`` inside ``a``'s central 50% interval) and the reverse.
-    Two chains in different modes score near 0 even when their 95% intervals overlap.
-    """
-    qa = np.quantile(a, [0.25, 0.75])
-    qb = np.quantile(b, [0.25, 0.75])
-    in_a = np.mean((b >= qa[0]) & (b <= qa[1]))
-    in_b = np.mean((a >= qb[0]) & (a <= qb[1]))
-    return float(min(in_a, in_b))
-
-
 def agreement_matrix(draws: list[np.ndarray] | np.ndarray) -> np.ndarray:
-    """Pairwise :func:`agreement` of chains (1 on the diagonal)."""
+    """Pairwise split R-hat of chains (1 on the diagonal): near 1 for chains that agree."""
     chains = [np.asarray(d, dtype=float) for d in draws]
     n = len(chains)
     out = np.ones((n, n))
     for i in range(n):
         for j in range(i + 1, n):
-            out[i, j] = out[j, i] = agreement(chains[i], chains[j])
+            out[i, j] = out[j, i] = split_rhat([chains[i], chains[j]])
     return out
 
 
 def chain_modes(
-    draws: list[np.ndarray] | np.ndarray, *, threshold: float = 0.2
+    draws: list[np.ndarray] | np.ndarray, *, threshold: float = RHAT_LIMIT
 ) -> list[list[int]]:
-    """Group chains into modes by complete-linkage clustering of their agreement.
+    """Group chains into modes by complete-linkage clustering of their pairwise split R-hat.
 
-    Two groups merge only if every pair of chains across them agrees (agreement at least
-    ``threshold``), so a chain caught between two modes cannot chain them into one group.
-    Returns the groups (lists of chain indices) ordered by the median of their pooled draws.
+    Two groups merge only if every pair of chains across them has split R-hat at most
+    ``threshold``, so a chain caught between two modes cannot chain them into one group.
+    Pairwise R-hat separates chains whose 95% intervals overlap widely (a narrow low mode in
+    the tail of a wide one, or two wide modes with different medians) while chains sampling
+    the same law stay near 1. Returns the groups (lists of chain indices) ordered by the
+    median of their pooled draws.
     """
     chains = [np.asarray(d, dtype=float) for d in draws]
-    agree = agreement_matrix(chains)
+    rhat = agreement_matrix(chains)
     groups = [[i] for i in range(len(chains))]
     while len(groups) > 1:
-        best, pair = -1.0, (0, 0)
+        best, pair = np.inf, (0, 0)
         for a in range(len(groups)):
             for b in range(a + 1, len(groups)):
-                link = min(agree[i, j] for i in groups[a] for j in groups[b])
-                if link > best:
+                link = max(rhat[i, j] for i in groups[a] for j in groups[b])
+                if link < best:
                     best, pair = link, (a, b)
-        if best < threshold:
+        if not best <= threshold:
             break
         a, b = pair
         groups[a] = sorted(groups[a] + groups[b])
