@@ -34,6 +34,31 @@ def _write_json(path: Path, doc: dict[str, Any]) -> None:
         ) from None
 
 
+out_option = click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the proof here (otherwise it is printed on stdout).",
+)
+
+
+def _deliver(
+    doc: dict[str, Any], out: Path | None, as_json: bool, summary: dict[str, Any], what: str
+) -> None:
+    """Print the proof ``doc``, or write it to ``out`` and report ``what`` it shows."""
+    if out is None:
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    _write_json(out, doc)
+    emit(
+        {"path": str(out), **summary},
+        as_json,
+        lambda _: console.print(
+            f"wrote {out}: {what}\ncheck it anywhere with: tribunal verify-proof {out}"
+        ),
+    )
+
+
 def _short(hex_text: str, n: int = 16) -> str:
     return hex_text[:n] + "…"
 
@@ -48,12 +73,7 @@ def _short(hex_text: str, n: int = 16) -> str:
     default=None,
     help="Prove against the signed head of this many entries (default: the latest).",
 )
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the proof here (otherwise it is printed on stdout).",
-)
+@out_option
 @json_option
 @click.pass_context
 def proof(
@@ -112,26 +132,17 @@ def proof(
                     hint="list the signed sizes with `tribunal log --heads`",
                 )
         doc = proofs.inclusion_proof_document(case, seq, head=head)
-    if out is None:
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
-        return
-    _write_json(out, doc)
     summary = {
-        "path": str(out),
         "item": item,
         "seq": seq,
         "tree_size": doc["tree_size"],
         "root_hash": doc["head"]["root_hash"],
         "key_id": doc["public_key"]["key_id"],
     }
-    emit(
-        summary,
-        as_json,
-        lambda s: console.print(
-            f"wrote {s['path']}: ledger entry {s['seq']} (item {item}) in the tree of "
-            f"{s['tree_size']} entries, root {_short(s['root_hash'])}, key {_short(s['key_id'])}\n"
-            f"check it anywhere with: tribunal verify-proof {s['path']}"
-        ),
+    _deliver(
+        doc, out, as_json, summary,
+        f"ledger entry {seq} (item {item}) in the tree of {doc['tree_size']} entries, "
+        f"root {_short(summary['root_hash'])}, key {_short(summary['key_id'])}",
     )
 
 
@@ -258,12 +269,7 @@ def verify_proof(
 @click.command()
 @click.argument("old_size", type=COUNT)
 @click.argument("new_size", type=COUNT, required=False)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the proof here (otherwise it is printed on stdout).",
-)
+@out_option
 @json_option
 @click.pass_context
 def consistency(
@@ -286,23 +292,15 @@ def consistency(
 
     with open_case(case_dir(ctx)) as case:
         doc = proofs.consistency_proof_document(case, old_size, new_size)
-    if out is None:
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
-        return
-    _write_json(out, doc)
     summary = {
-        "path": str(out),
         "old_size": doc["old_head"]["tree_size"],
         "new_size": doc["new_head"]["tree_size"],
         "proof_length": len(doc["proof"]),
     }
-    emit(
-        summary,
-        as_json,
-        lambda s: console.print(
-            f"wrote {s['path']}: the tree of {s['old_size']} entries is a prefix of the tree "
-            f"of {s['new_size']} ({s['proof_length']} hashes)"
-        ),
+    _deliver(
+        doc, out, as_json, summary,
+        f"the tree of {summary['old_size']} entries is a prefix of the tree of "
+        f"{summary['new_size']} ({summary['proof_length']} hashes)",
     )
 
 
