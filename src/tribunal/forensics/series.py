@@ -103,6 +103,13 @@ def parse_period(text: object) -> tuple[int, str]:
 
 def series_from_frame(frame: pd.DataFrame, *, where: str = "table") -> list[Series]:
     """Validate a long-format frame and split it into :class:`Series` (in file order)."""
+    df = _checked_rows(frame, where)
+    return [_one_series(str(name), rows, where)
+            for name, rows in df.groupby("series", sort=False)]
+
+
+def _checked_rows(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    """The rows with a name and a usable value (missing values dropped, never read as 0)."""
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise InputError(
@@ -143,56 +150,51 @@ def series_from_frame(frame: pd.DataFrame, *, where: str = "table") -> list[Seri
             f"{where}: negative value in row(s) {_rows(negative)}",
             hint="counts of donors or transplants cannot be negative; fix or drop those rows",
         )
-    out: list[Series] = []
-    for name, rows in df.groupby("series", sort=False):
-        parsed = [parse_period(p) for p in rows["period"]]
-        freqs = {f for _, f in parsed}
-        if len(freqs) > 1:
-            raise InputError(
-                f"{where}: series {name!r} mixes years and months",
-                hint="split it into a yearly and a monthly series",
-            )
-        periods = [p for p, _ in parsed]
-        seen = Counter(periods)  # a Counter, not list.count: long series stay linear
-        dup = sorted({str(rows["period"].iloc[i]) for i, p in enumerate(periods)
-                      if seen[p] > 1})
-        if dup:
-            raise InputError(
-                f"{where}: series {name!r} has duplicate period(s) {', '.join(dup)}",
-                hint="keep one value per period, or give the second publisher its own series name",
-            )
-        unit = None
-        if "unit" in rows.columns:
-            units = {str(u).strip() for u in rows["unit"].dropna() if str(u).strip()}
-            if len(units) > 1:
-                raise InputError(
-                    f"{where}: series {name!r} mixes units ({', '.join(sorted(units))})",
-                    hint="convert to one unit or split the series",
-                )
-            unit = units.pop() if units else None
-        group = None
-        if "group" in rows.columns:
-            groups = {str(g).strip() for g in rows["group"].dropna() if str(g).strip()}
-            group = ", ".join(sorted(groups)) if groups else None
-        sources: list[str] = []
-        if "source" in rows.columns:
-            for s in rows["source"].dropna():
-                s = str(s).strip()
-                if s and s not in sources:
-                    sources.append(s)
-        out.append(
-            Series(
-                name=str(name),
-                periods=np.array(periods),
-                values=rows["value"].to_numpy(float),
-                labels=[str(p) for p in rows["period"]],
-                frequency=freqs.pop(),
-                group=group,
-                unit=unit,
-                sources=sources,
-            )
+    return df
+
+
+def _one_series(name: str, rows: pd.DataFrame, where: str) -> Series:
+    """One series' rows as a :class:`Series`, refusing mixed kinds, duplicates and units."""
+    parsed = [parse_period(p) for p in rows["period"]]
+    freqs = {f for _, f in parsed}
+    if len(freqs) > 1:
+        raise InputError(
+            f"{where}: series {name!r} mixes years and months",
+            hint="split it into a yearly and a monthly series",
         )
-    return out
+    periods = [p for p, _ in parsed]
+    seen = Counter(periods)  # a Counter, not list.count: long series stay linear
+    dup = sorted({str(rows["period"].iloc[i]) for i, p in enumerate(periods) if seen[p] > 1})
+    if dup:
+        raise InputError(
+            f"{where}: series {name!r} has duplicate period(s) {', '.join(dup)}",
+            hint="keep one value per period, or give the second publisher its own series name",
+        )
+    units = _texts(rows, "unit")
+    if len(units) > 1:
+        raise InputError(
+            f"{where}: series {name!r} mixes units ({', '.join(sorted(units))})",
+            hint="convert to one unit or split the series",
+        )
+    groups = _texts(rows, "group")
+    return Series(
+        name=name,
+        periods=np.array(periods),
+        values=rows["value"].to_numpy(float),
+        labels=[str(p) for p in rows["period"]],
+        frequency=freqs.pop(),
+        group=", ".join(sorted(groups)) if groups else None,
+        unit=units[0] if units else None,
+        sources=_texts(rows, "source"),
+    )
+
+
+def _texts(rows: pd.DataFrame, column: str) -> list[str]:
+    """The distinct non-empty texts of an optional column, in order of appearance."""
+    if column not in rows.columns:
+        return []
+    stripped = (str(v).strip() for v in rows[column].dropna())
+    return list(dict.fromkeys(t for t in stripped if t))
 
 
 _FIELDS_HINT = (
