@@ -304,26 +304,7 @@ def _result(
     edge_warnings, near_cap = cap_warnings(missing, post.prob_n)
     warnings += edge_warnings
     warnings += mode_warnings(post.n_total, post.prob_n, summary["median"], table.n_observed)
-    graphs = decomposable_graphs(j)
-    order = np.argsort(-post.model_prob, kind="stable")
-    models = [
-        {
-            "model": post.labels[g],
-            "edges": graphs[g].edge_labels(table.lists),
-            "probability": float(post.model_prob[g]),
-        }
-        for g in order
-    ]
-    top_models = []
-    for row, g in enumerate(post.top_models):
-        s = summaries(post.n_total, post.top_prob_n[row])
-        top_models.append(
-            {"model": post.labels[g], "probability": float(post.model_prob[g]), **s}
-        )
-    # Keep the plotted posterior compact: drop grid points with negligible mass.
-    keep = post.prob_n > post.prob_n.max() * 1e-10
-    lo, hi = int(np.argmax(keep)), int(keep.size - np.argmax(keep[::-1]))
-    thin = max(1, (hi - lo) // 2000)
+    models, top_models = _model_tables(post, table.lists)
     grid_info = {
         "min_missing": int(missing[0]),
         "max_missing": int(missing[-1]),
@@ -360,19 +341,52 @@ def _result(
             "delta": delta,
         },
         warnings=warnings,
-        details={
-            "posterior_N": {
-                "N": post.n_total[lo:hi].tolist(),
-                "probability": post.prob_n[lo:hi].tolist(),
-            },
-            # For plotting only: thinned to at most ~2,000 points on long grids.
-            "top_models_posterior_N": {
-                "N": post.n_total[lo:hi:thin].tolist(),
-                "models": {
-                    post.labels[g]: post.top_prob_n[row, lo:hi:thin].tolist()
-                    for row, g in enumerate(post.top_models)
-                },
-            },
-            "models": models,
-        },
+        details=_plot_details(post, models),
     )
+
+
+def _model_tables(
+    post: DGAPosterior, lists: tuple[str, ...]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every graph with its posterior probability (most probable first), and the top few
+    with the posterior of N each implies."""
+    graphs = decomposable_graphs(len(lists))
+    models = [
+        {
+            "model": post.labels[g],
+            "edges": graphs[g].edge_labels(lists),
+            "probability": float(post.model_prob[g]),
+        }
+        for g in np.argsort(-post.model_prob, kind="stable")
+    ]
+    top_models = [
+        {
+            "model": post.labels[g],
+            "probability": float(post.model_prob[g]),
+            **summaries(post.n_total, post.top_prob_n[row]),
+        }
+        for row, g in enumerate(post.top_models)
+    ]
+    return models, top_models
+
+
+def _plot_details(post: DGAPosterior, models: list[dict[str, Any]]) -> dict[str, Any]:
+    """The posterior of N where it has mass, and the top models' curves for plotting."""
+    keep = post.prob_n > post.prob_n.max() * 1e-10  # negligible mass only bloats the JSON
+    lo, hi = int(np.argmax(keep)), int(keep.size - np.argmax(keep[::-1]))
+    thin = max(1, (hi - lo) // 2000)
+    return {
+        "posterior_N": {
+            "N": post.n_total[lo:hi].tolist(),
+            "probability": post.prob_n[lo:hi].tolist(),
+        },
+        # For plotting only: thinned to at most ~2,000 points on long grids.
+        "top_models_posterior_N": {
+            "N": post.n_total[lo:hi:thin].tolist(),
+            "models": {
+                post.labels[g]: post.top_prob_n[row, lo:hi:thin].tolist()
+                for row, g in enumerate(post.top_models)
+            },
+        },
+        "models": models,
+    }
