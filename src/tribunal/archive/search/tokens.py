@@ -17,6 +17,7 @@ of two long position lists; a CJK run between words breaks the chain (term "·")
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ CJK = (
 _TOKEN = re.compile(rf"(?P<cjk>[{CJK}](?:\s*[{CJK}])*)|(?P<word>[^\W_{CJK}]+)")
 _SPACE = re.compile(r"\s+")
 _CJK_CHAR = re.compile(rf"[{CJK}]")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")  # the word group of _TOKEN on ASCII text
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +53,7 @@ def cjk_terms(run: str, *, trailing: bool = True) -> list[str]:
     """Bigrams of a CJK run (whitespace already removed), plus its last character."""
     if len(run) == 1:
         return [run]
-    terms = [run[i : i + 2] for i in range(len(run) - 1)]
+    terms = list(map(operator.add, run[:-1], run[1:]))
     if trailing:
         terms.append(run[-1])
     return terms
@@ -95,19 +97,27 @@ def index_terms(folded: str) -> list[str]:
 
 def index_columns(folded: str) -> tuple[list[str], list[str]]:
     """(terms, word-pair terms) of folded text, each in order."""
+    if folded.isascii():  # no CJK: one run of words (the common English case, made cheap)
+        stems = list(map(stem, _ASCII_WORD.findall(folded)))
+        return stems, _pairs(stems)
     terms: list[str] = []
     pairs: list[str] = []
-    prev: str | None = None
-    for m in _TOKEN.finditer(folded):
-        if m.lastgroup == "cjk":
-            terms.extend(cjk_terms(_SPACE.sub("", m.group())))
+    chain: list[str] = []  # stems since the last CJK run
+    for cjk, word in _TOKEN.findall(folded):
+        if cjk:
+            if chain:
+                pairs.extend(_pairs(chain))
+                chain = []
+            terms.extend(cjk_terms("".join(cjk.split())))
             if pairs and pairs[-1] != BREAK:
                 pairs.append(BREAK)
-            prev = None
         else:
-            word = stem(m.group())
+            word = stem(word)
             terms.append(word)
-            if prev is not None:
-                pairs.append(pair_term(prev, word))
-            prev = word
+            chain.append(word)
+    pairs.extend(_pairs(chain))
     return terms, pairs
+
+
+def _pairs(stems: list[str]) -> list[str]:
+    return [a + PAIR + b for a, b in zip(stems, stems[1:], strict=False)]
