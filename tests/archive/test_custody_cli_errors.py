@@ -18,9 +18,11 @@ def _main(args: list[str]) -> int:
     """Run the command as the console script does; return its exit status."""
     from tribunal.cli import main
 
-    with pytest.raises(SystemExit) as exc:
+    try:
         main(args)
-    return int(exc.value.code or 0)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
 
 
 @pytest.fixture
@@ -157,3 +159,18 @@ def test_verify_proof_with_a_pem_that_is_not_a_key(tmp_path, capsys) -> None:
     proof.write_text("{}", encoding="utf-8")
     assert _main(["verify-proof", str(proof), "--key", str(pem)]) == 2
     assert "not a PEM public key" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("key_id", ["zz", "", "a" * 10_000, "g" * 64])
+def test_a_malformed_key_id_is_a_user_error_not_an_invalid_proof(real_case, tmp_path, key_id) -> None:
+    from tribunal.archive.case import open_case
+
+    case, _ = real_case
+    with open_case(case) as c:
+        doc = proofs.inclusion_proof_document(c, 0)
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert _main(["verify-proof", str(path), "--key-id", key_id]) == 2
+    # the right id, in capitals and with stray spaces, is accepted
+    kid = f" {doc['public_key']['key_id'].upper()} "
+    assert _main(["verify-proof", str(path), "--key-id", kid]) == 0

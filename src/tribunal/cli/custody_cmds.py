@@ -156,6 +156,13 @@ def _load_doc(path: Path) -> Any:
 
 
 def _trusted_key_id(key_id: str | None, key_file: Path | None) -> str | None:
+    if key_id is not None:
+        key_id = key_id.strip().lower()
+        if len(key_id) != 64 or any(c not in "0123456789abcdef" for c in key_id):
+            raise InputError(
+                "--key-id must be 64 hex digits (the SHA-256 of the case's public key)",
+                hint="the case owner prints it with `tribunal export-key --json` (key_id)",
+            )
     if key_file is None:
         return key_id
     from tribunal.archive import signing
