@@ -17,6 +17,11 @@ def forensics() -> None:
     tribunal forensics run SERIES.csv            run every test on every series
     tribunal forensics run S.csv --json          machine-readable findings
     tribunal forensics tests                     list the tests and what they need
+    tribunal forensics consistency S.csv --compare A B   two publishers of one quantity
+    tribunal forensics godt Thailand --out th.csv        a comparator country as a series file
+
+    Series files are CSV in long format: series, period (2015 or 2015-03), value, and
+    optionally group, unit, source (docs/forensics.md).
     """
 
 
@@ -194,8 +199,8 @@ def consistency(series_csv: Path, total: str | None, parts: str | None,
 
 @forensics.command("godt")
 @click.argument("country")
-@click.option("--from", "start", type=int, default=None, help="First year.")
-@click.option("--to", "end", type=int, default=None, help="Last year.")
+@click.option("--from", "start", type=int, default=None, help="First year (default: the first published).")
+@click.option("--to", "end", type=int, default=None, help="Last year (default: the last published).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the CSV here instead of stdout.")
 def godt(country: str, start: int | None, end: int | None, out: Path | None) -> None:
