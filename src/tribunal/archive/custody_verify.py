@@ -125,65 +125,8 @@ def _check_heads(
     expected_kid = signing.key_id(public_key)
     previous: TreeHead | None = None
     for head in all_heads:
-        hid = head.id
-        if head.key_id != expected_kid:
-            problems.append(
-                Problem(
-                    "head-key",
-                    f"tree head {hid}: signed by key {head.key_id[:16]}…, not the case key "
-                    f"{expected_kid[:16]}…",
-                    head=hid,
-                )
-            )
-        elif not signing.verify_signature(public_key, head.signature, _message(head)):
-            problems.append(
-                Problem("head-signature", f"tree head {hid}: signature is not valid", head=hid)
-            )
-        want_prev = ZERO_HASH if previous is None else hashlib.sha256(_message(previous)).digest()
-        if head.prev_hash != want_prev:
-            problems.append(
-                Problem(
-                    "head-chain",
-                    f"tree head {hid}: does not follow the head before it "
-                    "(a head was removed, inserted or reordered)",
-                    head=hid,
-                )
-            )
-        if previous is not None and (
-            head.tree_size < previous.tree_size
-            or (head.tree_size == previous.tree_size and head.root_hash != previous.root_hash)
-        ):
-            problems.append(
-                Problem(
-                    "head-inconsistent",
-                    f"tree head {hid} ({head.tree_size} leaves) cannot extend tree head "
-                    f"{previous.id} ({previous.tree_size} leaves)",
-                    head=hid,
-                )
-            )
-        if head.tree_size < 0:
-            problems.append(
-                Problem("head-format", f"tree head {hid}: tree size is not a count", head=hid)
-            )
-        elif head.tree_size > ledger_size:
-            problems.append(
-                Problem(
-                    "head-size",
-                    f"tree head {hid}: covers {head.tree_size} entries but the ledger holds "
-                    f"{ledger_size}: entries {ledger_size}..{head.tree_size - 1} are missing",
-                    head=hid,
-                    seq=ledger_size,
-                )
-            )
-        elif head.tree_size > tree.size or tree.root(head.tree_size) != head.root_hash:
-            problems.append(
-                Problem(
-                    "head-root",
-                    f"tree head {hid}: root does not match the first {head.tree_size} ledger "
-                    "entries (an entry it covers was changed, removed, added or reordered)",
-                    head=hid,
-                )
-            )
+        problems += _check_signature_and_chain(head, previous, public_key, expected_kid)
+        problems += _check_coverage(head, previous, tree, ledger_size)
         previous = head
     signed = 0 if previous is None else previous.tree_size
     if ledger_size > signed:
@@ -193,6 +136,82 @@ def _check_heads(
                 "unsigned-entries",
                 f"ledger entries {span} are not covered by any signed tree head",
                 seq=signed,
+            )
+        )
+    return problems
+
+
+def _check_signature_and_chain(
+    head: TreeHead, previous: TreeHead | None, public_key: Any, expected_kid: str
+) -> list[Problem]:
+    """The head is signed by the case key and names the head before it."""
+    problems: list[Problem] = []
+    hid = head.id
+    if head.key_id != expected_kid:
+        problems.append(
+            Problem(
+                "head-key",
+                f"tree head {hid}: signed by key {head.key_id[:16]}…, not the case key "
+                f"{expected_kid[:16]}…",
+                head=hid,
+            )
+        )
+    elif not signing.verify_signature(public_key, head.signature, _message(head)):
+        problems.append(
+            Problem("head-signature", f"tree head {hid}: signature is not valid", head=hid)
+        )
+    want_prev = ZERO_HASH if previous is None else hashlib.sha256(_message(previous)).digest()
+    if head.prev_hash != want_prev:
+        problems.append(
+            Problem(
+                "head-chain",
+                f"tree head {hid}: does not follow the head before it "
+                "(a head was removed, inserted or reordered)",
+                head=hid,
+            )
+        )
+    return problems
+
+
+def _check_coverage(
+    head: TreeHead, previous: TreeHead | None, tree: merkle.MerkleTree, ledger_size: int
+) -> list[Problem]:
+    """The head extends the one before it and its root is that of the ledger's prefix."""
+    problems: list[Problem] = []
+    hid = head.id
+    if previous is not None and (
+        head.tree_size < previous.tree_size
+        or (head.tree_size == previous.tree_size and head.root_hash != previous.root_hash)
+    ):
+        problems.append(
+            Problem(
+                "head-inconsistent",
+                f"tree head {hid} ({head.tree_size} leaves) cannot extend tree head "
+                f"{previous.id} ({previous.tree_size} leaves)",
+                head=hid,
+            )
+        )
+    if head.tree_size < 0:
+        problems.append(
+            Problem("head-format", f"tree head {hid}: tree size is not a count", head=hid)
+        )
+    elif head.tree_size > ledger_size:
+        problems.append(
+            Problem(
+                "head-size",
+                f"tree head {hid}: covers {head.tree_size} entries but the ledger holds "
+                f"{ledger_size}: entries {ledger_size}..{head.tree_size - 1} are missing",
+                head=hid,
+                seq=ledger_size,
+            )
+        )
+    elif head.tree_size > tree.size or tree.root(head.tree_size) != head.root_hash:
+        problems.append(
+            Problem(
+                "head-root",
+                f"tree head {hid}: root does not match the first {head.tree_size} ledger "
+                "entries (an entry it covers was changed, removed, added or reordered)",
+                head=hid,
             )
         )
     return problems
