@@ -121,3 +121,14 @@ def test_cli_help_gives_examples() -> None:
     for sub in ("run", "consistency", "godt"):
         r = CliRunner().invoke(cli, ["forensics", sub, "--help"])
         assert r.exit_code == 0 and "Examples:" in r.output, sub
+
+
+def test_simulations_that_cannot_fit_in_memory_are_refused(tmp_path, capsys) -> None:
+    # 600 monthly points x 100,000 simulations would need tens of GB: refused up front
+    lines = ["series,period,value"] + [
+        f"m,{1950 + i // 12}-{i % 12 + 1:02d},{100 + i % 7}" for i in range(600)
+    ]
+    path = _write(tmp_path, ("\n".join(lines) + "\n").encode())
+    assert _main(["forensics", "run", str(path), "--n-sim", "100000"]) == 2
+    err = capsys.readouterr().err
+    assert "--n-sim 83,333 or fewer" in err and "Traceback" not in err

@@ -47,6 +47,9 @@ SINGLE_TESTS: tuple[TestSpec, ...] = (QUADRATIC, ONE_PARAMETER, OUT_OF_SAMPLE, D
                                       REPEATS, ROUND, TARGET, TERMINAL, BENFORD)
 DEFAULT_LEVEL = 0.01
 DEFAULT_N_SIM = 999
+# Simulated values held at once for one series (n_sim x periods); each test makes a few
+# matrices of that size, so this bounds the battery near 2 GB.
+MAX_SIM_CELLS = 50_000_000
 
 
 def _cannot(series: str, test: str, status: str, level: float, reason: str) -> Finding:
@@ -207,8 +210,8 @@ def run_copied_rows(group: str, members: list[Series], reference: ReferenceSet, 
     if len(periods) < 3:
         return _cannot(name, "copied_rows", INSUFFICIENT, level,
                        f"{len(periods)} periods; this test needs at least 3")
-    table = np.array([[dict(zip(s.periods.tolist(), s.values.tolist(), strict=True)).get(p, np.nan)
-                       for s in members] for p in periods], float)
+    maps = [dict(zip(s.periods.tolist(), s.values.tolist(), strict=True)) for s in members]
+    table = np.array([[m.get(p, np.nan) for m in maps] for p in periods], float)
     stat = float(copied_rows(table))
     ref = comparator_copied_rows(reference)
     p = rank_p(stat, ref)
@@ -249,6 +252,15 @@ def run_battery(series: list[Series], reference: ReferenceSet | None = None, *,
         from tribunal.errors import InputError
 
         raise InputError(f"level {level} is not between 0 and 1", hint="e.g. --level 0.01")
+    longest = max((len(s) for s in series), default=0)
+    if n_sim * longest > MAX_SIM_CELLS:
+        from tribunal.errors import InputError
+
+        raise InputError(
+            f"{n_sim:,} simulations of a series of {longest:,} periods need more memory than "
+            "this machine should give them",
+            hint=f"use --n-sim {max(99, MAX_SIM_CELLS // longest):,} or fewer, or test a shorter span",
+        )
     t0 = time.perf_counter()
     reference = reference or ReferenceSet.godt()
     rng = np.random.default_rng(seed)
