@@ -324,8 +324,9 @@ def calibrate_prior(model: TrainedModel, n_records: int, rounds: int = 2) -> flo
 
     The rule-based estimate assumes a recall for its deterministic rules that is often
     wrong by a factor of two or more when names vary; the expected count sum(p) is what EM
-    itself would use (Winkler 1988). Matches outside the blocking are not counted, so the
-    result errs low. Each round may change the prior by at most a factor of 10.
+    itself would use (Winkler 1988). Matches outside the blocking are not counted and true
+    matches score below 1, so this estimate errs low too: the prior is therefore only ever
+    raised (the larger of the two low estimates), by at most a factor of 10 per round.
     """
     settings = model.linker._settings_obj
     prior = settings._probability_two_random_records_match
@@ -335,8 +336,8 @@ def calibrate_prior(model: TrainedModel, n_records: int, rounds: int = 2) -> flo
     for _ in range(rounds):
         pairs = predict(model, 0.001)
         expected = float(pairs["match_probability"].sum())
-        new = min(max(expected / total, prior / 10), prior * 10, 0.5)
-        if new <= 0:
+        new = min(expected / total, prior * 10, 0.5)
+        if new <= prior:
             break
         settings._probability_two_random_records_match = new
         model.notes.append(f"prior match probability {prior:.3g} -> {new:.3g} "
