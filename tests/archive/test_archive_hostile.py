@@ -205,3 +205,50 @@ def test_blob_that_does_not_fit_is_a_failure_and_the_batch_goes_on(tmp_path, mon
     ]
     assert len(report.files) == 14 and verify_case(case).ok
     case.close()
+
+
+def test_nothing_inside_the_case_is_ingested_however_it_is_named(tmp_path):
+    case = new_case(tmp_path)
+    root = case.root
+    links = tmp_path / "links"
+    links.mkdir()
+    os.symlink(root / "keys" / "ed25519.key", links / "key")
+    os.symlink(root / "keys", links / "keys")
+    os.symlink(root, links / "case")
+    os.link(root / "keys" / "ed25519.key", tmp_path / "hard-link-to-key")
+    (links / "ok.txt").write_text("real evidence")
+    paths = [root / "blobs", root / "case.sqlite", root / "keys", root / "keys" / "ed25519.key",
+             root / "keys" / ".." / "tmp", tmp_path / "hard-link-to-key", links]  # fmt: skip
+    report = ingest_paths(case, paths, Capture(), extractor=fake_extract, index=False)
+    assert [os.path.basename(f.path) for f in report.files] == ["ok.txt"]
+    assert len(report.failures) == 9
+    assert all("case folder" in f.reason for f in report.failures)
+    key = (root / "keys" / "ed25519.key").read_bytes()
+    assert not any(BlobStore.path(case.blobs, i.sha256).read_bytes() == key for i in list_items(case.db))
+    assert verify_case(case).ok
+    case.close()
+
+
+def test_one_path_as_a_string_is_one_path_not_its_characters(tmp_path, monkeypatch):
+    make_corpus(tmp_path)
+    case = new_case(tmp_path)
+    monkeypatch.chdir(tmp_path)  # relative, so the characters "s", "r", "c" name nothing
+    report = ingest_paths(case, "src", Capture(), extractor=fake_extract, index=False)
+    assert len(report.files) == 15 and not report.failures
+    case.close()
+
+
+def test_capture_time_as_a_datetime(tmp_path):
+    import datetime as dt
+
+    tz = dt.timezone(dt.timedelta(hours=8))
+    assert Capture(captured_at=dt.datetime(2019, 6, 17, 14, 3, tzinfo=tz)).captured_at == "2019-06-17T06:03:00Z"
+    with pytest.raises(InputError):
+        Capture(captured_at=20190617)
+
+
+@pytest.mark.parametrize("under", [("sub",), ("x", "y")])
+def test_init_where_no_folder_can_be_made_is_a_user_error(tmp_path, capsys, under):
+    (tmp_path / "a-file").write_text("")
+    code, _, err = cli(capsys, "--case", tmp_path.joinpath("a-file", *under), "init")
+    assert code == 2 and "cannot create a case" in err

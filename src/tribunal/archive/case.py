@@ -103,12 +103,18 @@ class Case:
             raise CaseError(
                 f"{root} is not empty", hint="choose an empty or new folder with --case"
             )
-        for sub in ("blobs", "tmp", "keys"):
-            (root / sub).mkdir(parents=True, exist_ok=True)
-        os.chmod(root / "keys", 0o700)
         from tribunal.archive import signing
 
-        signing.generate_keypair(root / "keys")
+        try:
+            for sub in ("blobs", "tmp", "keys"):
+                (root / sub).mkdir(parents=True, exist_ok=True)
+            os.chmod(root / "keys", 0o700)
+            signing.generate_keypair(root / "keys")
+        except OSError as exc:
+            raise CaseError(
+                f"cannot create a case at {root}: {exc.strerror or exc}",
+                hint="choose a new or empty folder you can write to, with --case",
+            ) from None
         case = cls._connect(root)
         from tribunal.archive import ledger
 

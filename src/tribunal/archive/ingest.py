@@ -126,7 +126,7 @@ def default_extractor() -> Extractor | None:
 
 def ingest_paths(
     case: Case,
-    paths: list[str | os.PathLike[str]],
+    paths: list[str | os.PathLike[str]] | str | os.PathLike[str],
     capture: Capture | None = None,
     *,
     on_progress: ProgressCallback | None = None,
@@ -137,6 +137,8 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest files and folders (recursively) into ``case`` with the same capture metadata.
 
+    ``paths`` is a list of paths, or one path.
+
     Failures (unreadable files, link loops, devices) are listed in the report with their
     reason and the batch goes on; extraction problems (encrypted or corrupt documents) do
     not stop the original from being stored and appear as the file's warnings.
@@ -145,6 +147,8 @@ def ingest_paths(
     extracted by ``workers`` processes (default: the CPU count, at most 4) while this
     process stores blobs and writes rows in the original order.
     """
+    if isinstance(paths, (str, bytes, os.PathLike)):  # one path, not its characters
+        paths = [paths]
     capture = capture or Capture()
     extract_fn = default_extractor() if extractor == "default" else extractor
     report = IngestReport(protected=capture.sensitivity == "protected")

@@ -100,13 +100,17 @@ class Item:
         return out
 
 
-def normalise_utc(value: str) -> str:
+def normalise_utc(value: str | dt.datetime) -> str:
     """Parse an ISO 8601 time and return it in UTC as ``YYYY-MM-DDTHH:MM:SSZ``.
 
     A time without an offset is taken as UTC (the Berkeley Protocol asks for UTC).
     """
     from tribunal.errors import InputError
 
+    if isinstance(value, dt.datetime):  # from Python: a datetime is as good as its text
+        value = value.isoformat()
+    if not isinstance(value, str):
+        raise InputError(f"capture time {value!r} is not text", hint="pass an ISO 8601 string or a datetime")
     text = value.strip()
     if text.endswith("Z") or text.endswith("z"):
         text = text[:-1] + "+00:00"
