@@ -127,9 +127,15 @@ def tests(as_json: bool) -> None:
                  "min_points": 4, "comparators": True, "simulated": False})
 
     def human(rs: list[dict]) -> None:
+        from rich.table import Table
+
+        table = Table(title="Forensic tests")
+        for col in ("test", "points", "calibrated on", "a flag means the series ..."):
+            table.add_column(col)
         for r in rs:
-            ref = "+".join(k for k in ("comparators", "simulated") if r[k]) or "analytic"
-            console.print(f"{r['test']:<22} n>={r['min_points']:<3} {ref:<22} {r['measures']}")
+            ref = " + ".join(k for k in ("comparators", "simulated") if r[k]) or "analytic"
+            table.add_row(r["test"], f">= {r['min_points']}", ref, r["measures"])
+        console.print(table)
 
     emit(rows, as_json, human)
 
