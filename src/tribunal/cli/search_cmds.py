@@ -27,7 +27,23 @@ def _index_path(ctx: click.Context) -> Any:
     return path
 
 
-@click.command()
+class _QueryCommand(click.Command):
+    """A command whose argument is free text: a query such as ``-liver`` is not an option."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        original = list(args)  # click's parser consumes the list it is given
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            word = next((a for a in original if a.startswith(exc.option_name)), exc.option_name)
+            raise click.UsageError(
+                f"{exc.format_message()}\nTo search for text starting with '-', put it "
+                f"after '--': tribunal search -- {word}",
+                ctx,
+            ) from None
+
+
+@click.command(cls=_QueryCommand)
 @click.argument("query")
 @click.option("--kind", help="Only items of this kind (pdf, html, email, table, ...).")
 @click.option(
@@ -70,7 +86,9 @@ def search(
     Words must all match; "double quotes" make a phrase. Chinese needs no spaces:
     器官 finds every text containing 器官, and 肝臟 finds 肝脏 (traditional and
     simplified match each other). English words are stemmed (transplants finds
-    transplant). Other characters (AND, OR, *, parentheses) are searched as text.
+    transplant). Other characters (AND, OR, *, parentheses) are searched as text;
+    punctuation, symbols and emoji alone match nothing. A query starting with "-"
+    goes after "--": tribunal search -- -word.
     """
     from tribunal.archive.search import SearchIndex, parse_query
 
@@ -95,7 +113,10 @@ def _show(result: dict[str, Any], empty_query: bool) -> None:
     from rich.text import Text
 
     if empty_query:
-        console.print("The query has no letters or characters to search for.")
+        console.print(
+            "The query has no letters, digits or Chinese characters to search for"
+            " (punctuation, symbols and emoji are not indexed)."
+        )
         return
     if not result["hits"]:
         console.print(f"No matches for {result['query']!r}.")

@@ -81,3 +81,17 @@ def test_reindex_rebuilds_from_text_items(case: Path, tmp_path: Path) -> None:
     assert found["count"] == 1 and "[肝臟]" in found["hits"][0]["snippet"]
     found = json.loads(_run("--case", str(case), "search", "transplant", "--json").output)
     assert found["count"] == 1
+
+
+def test_hostile_queries_on_the_command_line(case: Path) -> None:
+    with SearchIndex(case / "search.sqlite") as ix:
+        ix.add("D-1", "The liver -liver and 肝脏.", title="Note")
+    dash = _run("--case", str(case), "search", "-liver")
+    assert dash.exit_code == 2 and "tribunal search -- -liver" in dash.output
+    assert _run("--case", str(case), "search", "--", "-liver").exit_code == 0
+    emoji = _run("--case", str(case), "search", "😀")
+    assert emoji.exit_code == 0 and "emoji are not indexed" in emoji.output
+    for query in ("a" * 10_001, " ".join(f"w{i}" for i in range(100))):
+        long = _run("--case", str(case), "search", query, "--json")
+        assert long.exit_code != 0 and long.exception is not None
+        assert "at most" in str(long.exception)

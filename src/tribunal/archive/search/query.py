@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from tribunal.archive.search.normalize import normalize
 from tribunal.archive.search.tokens import cjk_terms, pair_term, pieces, stem
+from tribunal.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,34 @@ def _unit(raw: str) -> Unit | None:
     )
 
 
+# Bounds on what one query may ask: each unit is a phrase SQLite must intersect and a
+# pattern every snippet scans for, so thousands of them cost seconds per query.
+MAX_QUERY_CHARS = 10_000
+MAX_UNITS = 64
+
+
 def parse_query(query: str) -> Query:
-    """Parse user input; a query of punctuation only has no units (``.empty``)."""
-    units = [u for u in (_unit(raw) for raw in _split(query)) if u is not None]
+    """Parse user input; a query of punctuation only has no units (``.empty``).
+
+    Repeated words or phrases count once. Raises :class:`InputError` for a query longer
+    than ``MAX_QUERY_CHARS`` characters or with more than ``MAX_UNITS`` distinct words and
+    phrases.
+    """
+    if len(query) > MAX_QUERY_CHARS:
+        raise InputError(
+            f"the query is {len(query):,} characters long; at most {MAX_QUERY_CHARS:,} are searched",
+            hint="search for a few distinctive words or a phrase from the text",
+        )
+    units: list[Unit] = []
+    seen: set[tuple[str, tuple[str, ...], bool]] = set()
+    for unit in (_unit(raw) for raw in _split(query.replace("\x00", " "))):
+        if unit is None or (unit.column, unit.terms, unit.prefix) in seen:
+            continue
+        seen.add((unit.column, unit.terms, unit.prefix))
+        units.append(unit)
+    if len(units) > MAX_UNITS:
+        raise InputError(
+            f"the query has {len(units)} different words or phrases; at most {MAX_UNITS} are allowed",
+            hint='every word must match; search for fewer words, or put a passage in "quotes"',
+        )
     return Query(query, tuple(units))

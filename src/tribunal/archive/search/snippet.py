@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tribunal.archive.search.normalize import normalize, normalize_with_offsets
+from tribunal.archive.search.normalize import fold_chars
 from tribunal.archive.search.query import Query
 from tribunal.archive.search.tokens import stem
 
@@ -18,6 +18,9 @@ from tribunal.archive.search.tokens import stem
 SCAN_CHARS = 2_000_000
 WIDTH = 160
 LEAD = 40
+# Matches collected per query unit: enough to choose a window and list offsets, and a
+# bound on the work for a document made of one character repeated a million times.
+MAX_MATCHES = 10_000
 
 
 @dataclass
@@ -37,30 +40,29 @@ class Snippet:
         return "".join(out)
 
 
-def _fold(text: str) -> tuple[str, list[int] | None]:
-    folded = normalize(text)
-    if len(folded) == len(text):
-        return folded, None  # same length: offsets are the identity
-    return normalize_with_offsets(text)
-
-
 def find_matches(text: str, query: Query) -> list[tuple[int, int, int]]:
     """(start, end, unit index) of every match, as offsets into ``text``."""
     scanned = text[:SCAN_CHARS]
-    folded, offsets = _fold(scanned)
+    folded, offsets = fold_chars(scanned)
     found: list[tuple[int, int, int]] = []
     for ui, unit in enumerate(query.units):
         for run in unit.cjk_runs:
             pattern = r"\s*".join(re.escape(ch) for ch in run)
-            for m in re.finditer(pattern, folded):
+            for n, m in enumerate(re.finditer(pattern, folded)):
+                if n >= MAX_MATCHES:
+                    break
                 found.append((m.start(), m.end(), ui))
         for word in unit.words:
             head = re.escape(word[:2])
+            n = 0
             for m in re.finditer(rf"(?<![^\W_]){head}[^\W_]*", folded):
                 if stem(m.group()) == word:
                     found.append((m.start(), m.end(), ui))
+                    n += 1
+                    if n >= MAX_MATCHES:
+                        break
     if offsets is not None:
-        found = [(offsets[s], offsets[e], u) for s, e, u in found]
+        found = [(int(offsets[s]), int(offsets[e]), u) for s, e, u in found]
     found.sort()
     return found
 
@@ -71,15 +73,7 @@ def make_snippet(text: str, query: Query, width: int = WIDTH) -> Snippet:
     if not found:
         window = text[:width]
         return Snippet(_flat(window) + ("…" if len(text) > width else ""), [], [])
-    best_start, best_cover = found[0][0], -1
-    j = 0
-    for i, (s, _, _) in enumerate(found):
-        j = max(j, i)
-        while j + 1 < len(found) and found[j + 1][1] - s <= width - LEAD:
-            j += 1
-        cover = len({u for _, _, u in found[i : j + 1]})
-        if cover > best_cover:
-            best_start, best_cover = s, cover
+    best_start = _best_window(found, width - LEAD)
     a = max(0, best_start - LEAD)
     b = min(len(text), a + width)
     prefix = "…" if a > 0 else ""
@@ -99,6 +93,36 @@ def make_snippet(text: str, query: Query, width: int = WIDTH) -> Snippet:
             else:
                 highlights.append((s2, e2))
     return Snippet(window, highlights, [(s, e) for s, e, _ in found])
+
+
+def _best_window(found: list[tuple[int, int, int]], span: int) -> int:
+    """Start of the first window of ``span`` characters covering the most distinct units.
+
+    A sliding window over the sorted matches with a count per unit: linear in the number
+    of matches (a set per window start was quadratic on repetitive documents).
+    """
+    counts: dict[int, int] = {}
+
+    def add(unit: int) -> None:
+        counts[unit] = counts.get(unit, 0) + 1
+
+    best_start, best_cover = found[0][0], -1
+    j = -1  # the window is found[i..j]
+    for i, (s, _, _) in enumerate(found):
+        if i:
+            left = found[i - 1][2]
+            counts[left] -= 1
+            if not counts[left]:
+                del counts[left]
+        if j < i:
+            j = i
+            add(found[i][2])
+        while j + 1 < len(found) and found[j + 1][1] - s <= span:
+            j += 1
+            add(found[j][2])
+        if len(counts) > best_cover:
+            best_start, best_cover = s, len(counts)
+    return best_start
 
 
 def _flat(text: str) -> str:
