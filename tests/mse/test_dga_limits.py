@@ -70,3 +70,26 @@ def test_cli_grid_too_large_exits_2(tmp_path: Path, capsys) -> None:
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "--max-missing" in err
+
+
+@pytest.mark.parametrize(
+    "log_model_prior",
+    [[float("nan")] * 8, [float("inf")] + [0.0] * 7, [float("-inf")] * 8, ["abc"] * 8, "abc"],
+)
+def test_model_prior_must_be_usable_log_weights(log_model_prior) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputError, match="log_model_prior"):
+            estimate_dga(_table(), log_model_prior=log_model_prior)
+
+
+def test_model_prior_may_exclude_graphs() -> None:
+    # -inf leaves a graph out; the rest share the posterior
+    r = estimate_dga(_table(), log_model_prior=[float("-inf")] + [0.0] * 7)
+    probs = {m["model"]: m["probability"] for m in r.details["models"]}
+    assert min(probs.values()) == 0.0 and sum(probs.values()) == pytest.approx(1.0)
+
+
+def test_grid_values_beyond_float_precision_are_refused() -> None:
+    with pytest.raises(InputError, match="below 1e"):
+        estimate_dga(_table(), grid=[10**19])

@@ -61,6 +61,7 @@ DEFAULT_GRID_FACTOR = 20
 # Points on the grid of missing counts. The subset table alone holds (2^J - 1) x points
 # doubles: 500 MB for 5 lists at this size, which takes about two minutes on 2 cores.
 MAX_GRID_POINTS = 2_000_001
+MAX_MISSING = 10**12  # beyond this N! and the prior lose all precision in float64
 # Cells of the joint (graphs x grid) matrix computed at once; bounds memory near 8 MB.
 _CHUNK_CELLS = 1_000_000
 _TOP_MODELS = 5
@@ -73,6 +74,8 @@ def _resolve_grid(n_obs: int, max_missing: int | None, grid: Any) -> np.ndarray:
             raise InputError("the grid of missing counts must be a non-empty 1-D sequence")
         if not np.all(np.equal(np.floor(m), m)) or (m < 0).any():
             raise InputError("the grid of missing counts must hold whole numbers >= 0")
+        if (m > MAX_MISSING).any():
+            raise InputError(f"the grid of missing counts must stay below {MAX_MISSING:.0e}")
         m = np.unique(m.astype(np.int64))
         _check_grid_size(int(m.size))
         if m.size > 1 and np.any(np.diff(m) != 1):
@@ -88,6 +91,22 @@ def _resolve_grid(n_obs: int, max_missing: int | None, grid: Any) -> np.ndarray:
         raise InputError("max_missing must be a whole number >= 1")
     _check_grid_size(int(max_missing) + 1)
     return np.arange(0, int(max_missing) + 1, dtype=np.int64)
+
+
+def _checked_model_prior(values: Any, n_graphs: int) -> np.ndarray:
+    """Log prior weights: one per graph, finite or -inf (graph excluded), not all excluded."""
+    try:
+        lp = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError("log_model_prior must be numbers (log prior weights)") from None
+    if lp.shape != (n_graphs,):
+        raise InputError(f"log_model_prior needs one value per graph ({n_graphs})")
+    if np.isnan(lp).any() or (lp == np.inf).any() or not np.isfinite(lp).any():
+        raise InputError(
+            "log_model_prior must be finite log weights (-inf leaves a graph out), with at "
+            "least one graph left in"
+        )
+    return lp
 
 
 def _check_grid_size(points: int) -> None:
@@ -271,9 +290,7 @@ def estimate_dga(
     missing = _resolve_grid(table.n_observed, max_missing, grid)
     n_graphs = len(decomposable_graphs(j))
     if log_model_prior is not None:
-        log_model_prior = np.asarray(log_model_prior, dtype=float)
-        if log_model_prior.shape != (n_graphs,):
-            raise InputError(f"log_model_prior needs one value per graph ({n_graphs})")
+        log_model_prior = _checked_model_prior(log_model_prior, n_graphs)
     post = dga_posterior(
         table,
         delta=delta,
