@@ -81,18 +81,20 @@ def _print_result(data: dict[str, Any]) -> None:
 @click.option("--model", help='Log-linear: a fixed model, e.g. "A:B,B:C" (column names).')
 @click.option("--search", type=click.Choice(["exhaustive", "bhs", "csv"]),
               help="Log-linear model search (default exhaustive for <= 6 lists, else csv).")
-@click.option("--max-order", type=int, default=2, show_default=True,
+@click.option("--max-order", type=click.IntRange(min=1), default=2, show_default=True,
               help="Log-linear exhaustive search: highest interaction order.")
 @click.option("--criterion", type=click.Choice(["aic", "bic"]), default="bic",
               show_default=True, help="Log-linear exhaustive search: ranking criterion.")
-@click.option("--p-threshold", type=float,
+@click.option("--p-threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               help="Stepwise searches: p-value threshold (bhs 0.05, csv 0.02).")
 @click.option("--bootstrap", type=int, default=0, show_default=True,
               help="Log-linear: BCa resamples redoing the model choice (0 = profile interval).")
 @click.option("--stratum", help="Column holding the stratum; estimates each and the total.")
-@click.option("--seed", type=int, default=None, help="Seed for every random step.")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Seed for every random step (a whole number >= 0).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a PNG: observed vs fitted (log-linear) or the posterior of N.")
+              help="Write a PNG: observed vs fitted (log-linear) or the posterior of N; "
+              "with --stratum, every stratum's estimate and the total.")
 @click.option("--K", "K", type=int, help="LCMCR: number of latent classes (truncation).")
 @click.option("--chains", type=int, help="LCMCR: independent chains.")
 @click.option("--burnin", type=int, help="LCMCR: burn-in sweeps per chain.")
@@ -153,6 +155,10 @@ def _plot(result: Any, path: Path) -> None:
     from tribunal.mse import plots
     from tribunal.mse.strata import draws_of
 
+    if result.stratum == "total":
+        data = result.to_dict()
+        plots.plot_strata(data["diagnostics"]["strata"], data, path)
+        return
     fit = result.details.get("fit")
     if fit is not None:
         plots.plot_observed_fitted(fit, path)
@@ -169,9 +175,11 @@ def _plot(result: Any, path: Path) -> None:
 
 @mse.command()
 @click.argument("table_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--max-order", type=int, default=2, show_default=True)
-@click.option("--criterion", type=click.Choice(["aic", "bic"]), default="bic", show_default=True)
-@click.option("--top", type=int, default=15, show_default=True, help="How many models to list.")
+@click.option("--max-order", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Highest interaction order of the models ranked.")
+@click.option("--criterion", type=click.Choice(["aic", "bic"]), default="bic", show_default=True,
+              help="Ranking criterion (BIC with log of the number of observed cases).")
+@click.option("--top", type=click.IntRange(min=1), default=15, show_default=True, help="How many models to list.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a PNG bar chart of the best models' weights.")
 @json_option
@@ -180,10 +188,14 @@ def models(table_csv: Path, max_order: int, criterion: str, top: int,
     """Rank every hierarchical log-linear model up to --max-order by AIC or BIC."""
     from tribunal.mse.existence import MESSAGES, check_existence
     from tribunal.mse.hierarchy import format_model
+    from tribunal.mse.loglinear import check_fittable
     from tribunal.mse.selection import exhaustive_search
+    from tribunal.mse.strata import check_table
     from tribunal.progress import progress_bar
 
     table = _read(table_csv, None)[None]
+    check_fittable(table)
+    check_table(table)
     with progress_bar("fitting models", enabled=None if not as_json else False) as bar:
         res = exhaustive_search(table, max_order=max_order, criterion=criterion,
                                 on_progress=bar)
@@ -232,11 +244,19 @@ def models(table_csv: Path, max_order: int, criterion: str, top: int,
 def closed(table_csv: Path, as_json: bool) -> None:
     """Rcapture-style closed-population models: M0, Mt, Mh and Mth (Chao, Poisson2,
     Darroch, Gamma3.5), with estimates, standard errors, deviance and AIC/BIC."""
+    from rich.markup import escape
+
     from tribunal.mse.closed import closedp
+    from tribunal.mse.strata import check_table
 
     table = _read(table_csv, None)[None]
+    warnings = check_table(table)
     fits = [f.to_dict() for f in closedp(table)]
-    data = {"n_observed": table.n_observed, "models": fits, "input_sha256": table.input_sha256}
+    if any(not f["converged"] for f in fits):
+        warnings.append("models marked 'no MLE' did not converge: their MLE is at infinity "
+                        "(the table cannot support them)")
+    data = {"n_observed": table.n_observed, "models": fits, "input_sha256": table.input_sha256,
+            "warnings": warnings}
 
     def human(d: dict[str, Any]) -> None:
         from rich.table import Table
@@ -245,8 +265,12 @@ def closed(table_csv: Path, as_json: bool) -> None:
         for col in ("model", "N", "s.e.", "deviance", "df", "AIC", "BIC"):
             t.add_column(col, justify="left" if col == "model" else "right")
         for f in d["models"]:
-            t.add_row(f["model"], f"{f['estimate']:,.1f}", f"{f['se']:.1f}",
-                      f"{f['deviance']:.3f}", str(f["df"]), f"{f['aic']:.3f}", f"{f['bic']:.3f}")
+            est, se = ((f"{f['estimate']:,.1f}", f"{f['se']:.1f}") if f["converged"]
+                       else ("no MLE", ""))
+            t.add_row(f["model"], est, se, f"{f['deviance']:.3f}", str(f["df"]),
+                      f"{f['aic']:.3f}", f"{f['bic']:.3f}")
         console.print(t)
+        for w in d["warnings"]:
+            console.print(f"[yellow]warning:[/yellow] {escape(w)}")
 
     emit(data, as_json, human)

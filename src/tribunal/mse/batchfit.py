@@ -113,6 +113,16 @@ def _masked_hessian(mu: np.ndarray, outer: np.ndarray, cm: np.ndarray) -> np.nda
     return h
 
 
+def _solve(h: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """Newton steps for a block; a singular Hessian (every fitted cell but one at zero,
+    e.g. all cases on one pattern) takes the least-squares step, as poisson_glm does, and
+    the model is then left to the existence check rather than crashing the search."""
+    try:
+        return np.linalg.solve(h, grad[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:
+        return np.einsum("bij,bj->bi", np.linalg.pinv(h), grad)
+
+
 def _fit_block(x, y, outer, cm, km, max_iter, tol, n_main):
     b, p = cm.shape
     yk = y[None, :] * km
@@ -144,7 +154,7 @@ def _fit_block(x, y, outer, cm, km, max_iter, tol, n_main):
         grad = ((yk[idx] - mu[idx]) @ x) * cm[idx]
         h = _masked_hessian(mu[idx], outer, cm[idx])
         h[rank_def[idx]] += np.eye(p) * 1e-8
-        step = np.linalg.solve(h, grad[:, :, None])[:, :, 0]
+        step = _solve(h, grad)
         t = np.ones(idx.size)
         new_beta = beta[idx] + step
         new_ll, new_mu = loglik(new_beta, idx)

@@ -91,7 +91,10 @@ def bca_bootstrap(
     ``n_failed`` and left out; the caller should warn when that is more than a few.
     """
     if n_boot < 10:
-        raise TribunalError("a bootstrap needs at least 10 resamples")
+        raise TribunalError("a bootstrap needs at least 10 resamples",
+                            hint="use 1,000 or more for a published interval; 0 for none")
+    if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise TribunalError(f"the seed must be a whole number >= 0, not {seed!r}")
     rng = np.random.default_rng(seed)
     counts = table.counts.astype(np.int64)
     n = int(counts.sum())

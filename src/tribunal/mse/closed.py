@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tribunal.errors import InputError
-from tribunal.mse.loglinear import cell_counts, cell_patterns, check_size, poisson_glm
+from tribunal.mse.loglinear import cell_counts, cell_patterns, check_fittable, poisson_glm
 from tribunal.mse.table import CaptureTable
 
 HETEROGENEITY = ("Chao", "Poisson2", "Darroch", "Gamma3.5")
@@ -41,10 +41,12 @@ class ClosedFit:
     dropped: list[str]
 
     def to_dict(self) -> dict[str, object]:
+        """Plain data; a fit that did not converge has its MLE at infinity (Fienberg &
+        Rinaldo 2012), so its estimate and standard error are null, never a huge number."""
         return {
             "model": self.name,
-            "estimate": self.estimate,
-            "se": self.se,
+            "estimate": self.estimate if self.converged else None,
+            "se": self.se if self.converged else None,
             "deviance": self.deviance,
             "df": self.df,
             "aic": self.aic,
@@ -70,7 +72,7 @@ def _heterogeneity(k: np.ndarray, t: int, kind: str) -> tuple[np.ndarray, list[s
 def fit_closed(table: CaptureTable, model: str = "Mt", heterogeneity: str | None = None) -> ClosedFit:
     """Fit M0, Mt, Mh or Mth (with ``heterogeneity`` one of :data:`HETEROGENEITY`)."""
     t = table.n_lists
-    check_size(t)
+    check_fittable(table)
     if model in ("Mh", "Mth") and t < 3:
         raise InputError("heterogeneity models need at least 3 capture occasions")
     pats = cell_patterns(t).astype(float)

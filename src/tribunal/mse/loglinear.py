@@ -52,6 +52,18 @@ def check_size(n_lists: int) -> None:
         )
 
 
+def check_fittable(table: CaptureTable) -> None:
+    """Refuse tables no log-linear or closed-population model can be fitted to: too many
+    lists, or a list without cases (its main effect would be minus infinity)."""
+    check_size(table.n_lists)
+    empty = [name for name, size in table.list_sizes().items() if size == 0]
+    if empty:
+        raise InputError(
+            f"list(s) {', '.join(empty)} have no cases: a log-linear model cannot be fitted",
+            hint="drop the empty list columns from the table",
+        )
+
+
 def cell_counts(table: CaptureTable) -> np.ndarray:
     """Counts of the 2**J - 1 observed-table cells, aligned with :func:`cell_patterns`."""
     return table.full_table()[1:].astype(float)

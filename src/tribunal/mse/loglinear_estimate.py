@@ -16,7 +16,7 @@ from tribunal.mse.bootstrap import bca_bootstrap
 from tribunal.mse.existence import check_existence, existence_code, non_overlapping_pairs
 from tribunal.mse.hierarchy import Model, format_model, parse_model
 from tribunal.mse.intervals import profile_interval
-from tribunal.mse.loglinear import LoglinearFit, check_size, fit_loglinear
+from tribunal.mse.loglinear import LoglinearFit, check_fittable, fit_loglinear
 from tribunal.mse.result import MSEResult
 from tribunal.mse.selection import exhaustive_search, model_weights, stepwise_bhs, stepwise_csv
 from tribunal.mse.table import CaptureTable
@@ -134,13 +134,7 @@ def estimate_loglinear(
     that model) unless ``bootstrap`` > 0, in which case it is the BCa interval from that
     many resamples, each redoing the model choice; both are in ``diagnostics``.
     """
-    check_size(table.n_lists)
-    empty = [name for name, size in table.list_sizes().items() if size == 0]
-    if empty:
-        raise InputError(
-            f"list(s) {', '.join(empty)} have no cases: a log-linear model cannot be fitted",
-            hint="drop the empty list columns from the table",
-        )
+    check_fittable(table)
     choice = choose(
         table, model=model, search=search, max_order=max_order, criterion=criterion,
         p_threshold=p_threshold,

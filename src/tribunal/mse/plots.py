@@ -6,6 +6,8 @@
   estimator may call it), with the median, 95% interval and an optional published value.
 - :func:`plot_model_weights`: the best models of a search with their AIC/BIC weights
   (Burnham & Anderson 2002, 2.9) and estimates.
+- :func:`plot_strata`: each stratum's estimate and interval beside its observed count, and
+  the total (a forest plot).
 """
 
 from __future__ import annotations
@@ -19,14 +21,44 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from tribunal.errors import InputError  # noqa: E402
+
 
 def _save(fig, path: str | Path) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.tight_layout()
+        fig.savefig(path, dpi=120, format="png")
+    except OSError as exc:
+        raise InputError(f"cannot write the plot to {path}: {exc.strerror or exc}",
+                         hint="give a writable file path ending in .png") from exc
+    finally:
+        plt.close(fig)
     return path
+
+
+def plot_strata(rows: Sequence[dict], total: dict, path: str | Path) -> Path:
+    """Forest plot of a stratified estimate: for each stratum (and the total, last) the
+    estimate with its 95% interval as a bar, and the observed count as an open mark, so
+    the share of unseen cases shows at a glance. ``rows`` and ``total`` are result dicts
+    (``MSEResult.to_dict()``) with ``stratum``, ``estimate``, ``interval``, ``n_observed``."""
+    items = [*rows, total]
+    fig, ax = plt.subplots(figsize=(7, 1.2 + 0.45 * len(items)))
+    for i, r in enumerate(items):
+        y = len(items) - 1 - i
+        color = "#8b1f1f" if r is total else "#1f5f8b"
+        interval = r.get("interval")
+        if interval and all(v is not None and np.isfinite(v) for v in interval):
+            ax.plot(interval, [y, y], color=color, lw=2)
+        ax.plot([r["estimate"]], [y], "o", color=color)
+        ax.plot([r["n_observed"]], [y], "|", color="0.3", ms=12)
+    ax.set_yticks(range(len(items)))
+    ax.set_yticklabels([str(r.get("stratum")) for r in reversed(items)])
+    ax.set_xlabel("N (dot: estimate, bar: 95% interval, tick: observed)")
+    ax.set_title("Estimates by stratum and total")
+    ax.grid(axis="x", alpha=0.3)
+    return _save(fig, path)
 
 
 def plot_observed_fitted(fit, path: str | Path, *, title: str | None = None) -> Path:

@@ -37,6 +37,8 @@ METHODS = {
 }
 MIN_LISTS = 3
 SPARSE_CASES = 30
+# Reasons that no method can overcome: the overlaps carry no information about the unseen.
+NO_INFORMATION = "no overlap structure to learn from: "
 
 
 def method_function(method: str) -> Callable[..., MSEResult]:
@@ -84,8 +86,10 @@ def stratum_problems(table: CaptureTable) -> tuple[list[str], list[str]]:
     if table.n_observed < SPARSE_CASES:
         warn.append(f"sparse: {table.n_observed} cases (< {SPARSE_CASES})")
     pats = table.patterns[table.counts > 0]
-    if len(pats) and (pats.sum(axis=1) > 1).sum() == 0:
-        skip.append("no case is on more than one list, so no overlap to learn from")
+    if len(pats) == 1:
+        skip.append(NO_INFORMATION + "all cases share one pattern of lists")
+    elif len(pats) and (pats.sum(axis=1) > 1).sum() == 0:
+        skip.append(NO_INFORMATION + "no case is on more than one list")
     else:
         on_many = pats[pats.sum(axis=1) > 1]
         isolated = [
@@ -104,11 +108,12 @@ def check_table(table: CaptureTable) -> list[str]:
     """Apply the rules to a single (unstratified) table: refuse a table without any
     overlap, and return warnings (fewer than three lists only warns here)."""
     skip, warn = stratum_problems(table)
-    fatal = [s for s in skip if s.startswith("no case")]
+    fatal = [s for s in skip if s.startswith(NO_INFORMATION)]
     if fatal:
         raise InputError(
             f"cannot estimate: {fatal[0]}",
-            hint="MSE needs cases found on more than one list; check the record linkage",
+            hint="MSE needs cases in several patterns, some on more than one list; check the "
+            "record linkage and the list columns",
         )
     if skip:
         warn.insert(0, f"{skip[0]}: the estimate assumes the lists are independent, which "

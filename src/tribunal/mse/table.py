@@ -8,7 +8,9 @@ independent tables.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,12 @@ import pandas as pd
 from tribunal.errors import InputError
 
 COUNT_COLUMN = "count"
+# Above this, cell counts and log-likelihoods lose digits in float64 (and int64 overflows
+# near 9.2e18): refuse rather than return a number with hidden rounding error.
+MAX_CASES = 10**12
+# Spellings of membership accepted in list columns besides 0/1 (documented in docs/mse.md).
+LIST_SYNONYMS = {"true": 1, "false": 0, "yes": 1, "no": 0}
+SEPARATORS = (",", ";", "\t")
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,7 @@ def from_frame(
     """
     if frame.empty:
         raise InputError("the capture-history table has no rows", hint="check the file")
+    frame = _alias_count(frame, count_column)
     has_count = count_column is not None and count_column in frame.columns
     if lists is None:
         lists = [c for c in frame.columns if c != count_column]
@@ -108,15 +117,15 @@ def from_frame(
             hint="give one 0/1 column per list plus a 'count' column",
         )
     values = frame[lists]
-    numeric = values.apply(pd.to_numeric, errors="coerce")
+    numeric = values.apply(_as_01)
     bad = ~numeric.isin([0, 1])
     if bad.to_numpy().any():
         col = str(bad.any()[bad.any()].index[0])
         row = int(np.flatnonzero(bad[col].to_numpy())[0])
         raise InputError(
-            f"list column {col!r} holds {values[col].iloc[row]!r} in row {row + 2}; "
+            f"list column {col!r} {_describe(values[col].iloc[row])} in {_line(frame, row)}; "
             "list columns must be 0 or 1",
-            hint="one 0/1 column per list; a stratum column must be named with --stratum",
+            hint=_bad_list_hint(col, numeric[col], has_count, count_column),
         )
     patterns = numeric.to_numpy(dtype=np.int64)
     if has_count:
@@ -129,6 +138,13 @@ def from_frame(
             raise InputError(
                 "the 'count' column has fractional values",
                 hint="counts are numbers of people; round or check the source",
+            )
+        if counts_raw.sum() > MAX_CASES:
+            raise InputError(
+                f"the 'count' column adds up to {counts_raw.sum():.4g} cases, more than "
+                f"{MAX_CASES:.0e}",
+                hint="check the count column (a misplaced column or a units error?); "
+                "estimates beyond this lose precision",
             )
         counts = counts_raw.astype(np.int64)
     else:
@@ -162,6 +178,84 @@ def from_frame(
     )
 
 
+def _as_01(column: pd.Series) -> pd.Series:
+    """A list column as numbers, with true/false and yes/no (any case) read as 1/0."""
+    if column.dtype == bool:
+        return column.astype(int)
+    if column.dtype == object:
+        low = column.map(lambda v: str(v).strip().lower() if isinstance(v, str) else v)
+        column = low.map(lambda v: LIST_SYNONYMS.get(v, v) if isinstance(v, str) else v)
+    return pd.to_numeric(column, errors="coerce")
+
+
+def _line(frame: pd.DataFrame, row: int) -> str:
+    """Where a row sits in the CSV file (header on line 1), for error messages; the frame
+    keeps read_csv's index through filtering and stratum splits."""
+    label = frame.index[row]
+    return f"line {int(label) + 2}" if isinstance(label, (int, np.integer)) else f"row {label!r}"
+
+
+def _describe(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "is empty"
+    return f"holds {str(value)!r}"
+
+
+def _bad_list_hint(col: str, numeric: pd.Series, has_count: bool, count_column: str | None) -> str:
+    whole = numeric.dropna()
+    if not has_count and count_column and (whole > 1).any() and (whole >= 0).all() and (
+        whole == np.floor(whole)
+    ).all():
+        return (f"if {col!r} holds the number of people with each pattern, name that column "
+                f"{count_column!r}; list columns hold 0/1 (or true/false, yes/no)")
+    return ("one 0/1 column per list (true/false and yes/no are read as 1/0); a stratum "
+            "column must be named with --stratum")
+
+
+def _alias_count(frame: pd.DataFrame, count_column: str | None) -> pd.DataFrame:
+    """Accept 'Count' or 'COUNT' for the count column (spreadsheets capitalise headers)."""
+    if count_column is None or count_column in frame.columns:
+        return frame
+    alias = [c for c in frame.columns if str(c).strip().lower() == count_column]
+    return frame.rename(columns={alias[0]: count_column}) if len(alias) == 1 else frame
+
+
+def _header(text: str) -> tuple[str, list[str]]:
+    """The separator (',' unless the header has none and has ';' or a tab) and the header
+    cells, so a semicolon CSV from a European spreadsheet is read rather than taken as one
+    column."""
+    first = text.splitlines()[0] if text else ""
+    sep = next((s for s in SEPARATORS if s in first), ",")
+    return sep, [c.strip() for c in next(csv.reader([first], delimiter=sep), [])]
+
+
+def _read_csv(path: Path, data: bytes) -> pd.DataFrame:
+    """The CSV as a frame: UTF-8 (a BOM is fine), separator detected, header cells
+    stripped; columns with no header and no values and fully empty rows (spreadsheet
+    exports leave them) are dropped; repeated column names are refused."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                         hint="save the table as CSV UTF-8") from exc
+    if not text.strip():
+        raise InputError(f"{path} is empty", hint="give a header line and one row per pattern")
+    sep, header = _header(text)
+    repeated = sorted({c for c in header if header.count(c) > 1 and c})
+    if repeated:
+        raise InputError(f"repeated column name(s) in {path}: {', '.join(repeated)}",
+                         hint="give every list a distinct name")
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"cannot read {path} as CSV: {exc}",
+                         hint="one header line, then rows of the same number of fields") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    blank = [c for c, h in zip(frame.columns, header + [""] * len(frame.columns), strict=False)
+             if not h and frame[c].isna().all()]
+    return frame.drop(columns=blank).dropna(how="all")
+
+
 def read_table(
     path: str | Path, *, stratum_column: str | None = None, lists: list[str] | None = None
 ) -> dict[str | None, CaptureTable]:
@@ -175,15 +269,21 @@ def read_table(
         raise InputError(f"no such file: {path}")
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    try:
-        frame = pd.read_csv(path)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"cannot read {path} as CSV: {exc}") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = _read_csv(path, data)
     if stratum_column is None:
         return {None: from_frame(frame, lists=lists, input_sha256=digest)}
+    stratum_column = stratum_column.strip()
     if stratum_column not in frame.columns:
-        raise InputError(f"no stratum column {stratum_column!r} in {path}")
+        raise InputError(f"no stratum column {stratum_column!r} in {path}",
+                         hint=f"the columns are: {', '.join(frame.columns)}")
+    empty = np.flatnonzero(frame[stratum_column].isna().to_numpy())
+    if empty.size:
+        raise InputError(
+            f"the stratum column {stratum_column!r} is empty in {empty.size} row(s), first "
+            f"in {_line(frame, int(empty[0]))}",
+            hint="give every row a stratum (e.g. 'unknown'); rows without one would be "
+            "left out of every stratum and of the total",
+        )
     list_cols = lists or [c for c in frame.columns if c not in (COUNT_COLUMN, stratum_column)]
     out: dict[str | None, CaptureTable] = {}
     for key, part in frame.groupby(stratum_column, sort=True):
