@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from tribunal.errors import InputError
-from tribunal.mse import dga
+from tribunal.mse import dga_inputs as dga
 from tribunal.mse.dga import estimate_dga
 from tribunal.mse.table import from_frame
 

@@ -34,6 +34,11 @@ from scipy.special import gammaln, logsumexp
 
 from tribunal.errors import InputError
 from tribunal.mse.decomposable import decomposable_graphs, subset_mask
+from tribunal.mse.dga_inputs import (
+    check_table,
+    checked_model_prior,
+    resolve_grid,
+)
 from tribunal.mse.dga_priors import NPrior, negative_binomial_prior, resolve_prior
 from tribunal.mse.dga_summary import (
     bayes_estimate,
@@ -56,67 +61,9 @@ __all__ = [
     "posterior_quantile",
 ]
 
-MIN_LISTS, MAX_LISTS = 3, 5
-DEFAULT_GRID_FACTOR = 20
-# Points on the grid of missing counts. The subset table alone holds (2^J - 1) x points
-# doubles: 500 MB for 5 lists at this size, which takes about two minutes on 2 cores.
-MAX_GRID_POINTS = 2_000_001
-MAX_MISSING = 10**12  # beyond this N! and the prior lose all precision in float64
 # Cells of the joint (graphs x grid) matrix computed at once; bounds memory near 8 MB.
 _CHUNK_CELLS = 1_000_000
 _TOP_MODELS = 5
-
-
-def _resolve_grid(n_obs: int, max_missing: int | None, grid: Any) -> np.ndarray:
-    if grid is not None:
-        m = np.asarray(grid)
-        if m.ndim != 1 or m.size == 0:
-            raise InputError("the grid of missing counts must be a non-empty 1-D sequence")
-        if not np.all(np.equal(np.floor(m), m)) or (m < 0).any():
-            raise InputError("the grid of missing counts must hold whole numbers >= 0")
-        if (m > MAX_MISSING).any():
-            raise InputError(f"the grid of missing counts must stay below {MAX_MISSING:.0e}")
-        m = np.unique(m.astype(np.int64))
-        _check_grid_size(int(m.size))
-        if m.size > 1 and np.any(np.diff(m) != 1):
-            raise InputError(
-                "the grid of missing counts must be consecutive integers",
-                hint="posterior quantiles assume no gaps; give e.g. range(0, 3001)",
-            )
-        return m
-    if max_missing is None:
-        # capped so that a huge table still runs; cap_warnings says if the tail is cut
-        max_missing = min(DEFAULT_GRID_FACTOR * n_obs, MAX_GRID_POINTS - 1)
-    if int(max_missing) != max_missing or max_missing < 1:
-        raise InputError("max_missing must be a whole number >= 1")
-    _check_grid_size(int(max_missing) + 1)
-    return np.arange(0, int(max_missing) + 1, dtype=np.int64)
-
-
-def _checked_model_prior(values: Any, n_graphs: int) -> np.ndarray:
-    """Log prior weights: one per graph, finite or -inf (graph excluded), not all excluded."""
-    try:
-        lp = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError("log_model_prior must be numbers (log prior weights)") from None
-    if lp.shape != (n_graphs,):
-        raise InputError(f"log_model_prior needs one value per graph ({n_graphs})")
-    if np.isnan(lp).any() or (lp == np.inf).any() or not np.isfinite(lp).any():
-        raise InputError(
-            "log_model_prior must be finite log weights (-inf leaves a graph out), with at "
-            "least one graph left in"
-        )
-    return lp
-
-
-def _check_grid_size(points: int) -> None:
-    if points > MAX_GRID_POINTS:
-        raise InputError(
-            f"a grid of {points:,} missing counts is more than this exact computation can "
-            f"hold in memory (at most {MAX_GRID_POINTS:,} points)",
-            hint=f"give max_missing (--max-missing) of at most {MAX_GRID_POINTS - 1:,}; if the "
-            "posterior still reaches the cap, the lists say too little about the unseen",
-        )
 
 
 def _subset_log_ml(table: CaptureTable, missing: np.ndarray, delta: float) -> np.ndarray:
@@ -217,39 +164,6 @@ def dga_posterior(
     return DGAPosterior(n_total, prob_n, model_prob, top, top_prob, labels)
 
 
-def _check_table(table: CaptureTable) -> list[str]:
-    j = table.n_lists
-    if not MIN_LISTS <= j <= MAX_LISTS:
-        raise InputError(
-            f"dga averages over decomposable graphs for 3 to 5 lists; this table has {j}",
-            hint="merge or drop lists, or use --method loglinear or lcmcr",
-        )
-    warnings = list(table.warnings)
-    both = table.patterns.T @ (table.patterns * table.counts[:, None])
-    with_cases = int((np.diag(both) > 0).sum())
-    if with_cases < MIN_LISTS:
-        # Practitioners' rule (e.g. HRDAG): a stratum needs cases on at least 3 lists.
-        raise InputError(
-            f"only {with_cases} of the {j} lists hold cases"
-            + (f" in stratum {table.stratum!r}" if table.stratum else ""),
-            hint="estimate needs cases on at least 3 lists; merge strata or drop empty lists",
-        )
-    apart = [
-        f"{table.lists[a]}/{table.lists[b]}"
-        for a in range(j)
-        for b in range(a + 1, j)
-        if both[a, b] == 0
-    ]
-    if apart:
-        warnings.append(
-            "lists that never overlap: "
-            + ", ".join(apart)
-            + "; their dependence is informed by the prior alone, so the estimate leans "
-            "on delta and the prior on N"
-        )
-    return warnings
-
-
 def estimate_dga(
     table: CaptureTable,
     *,
@@ -278,7 +192,7 @@ def estimate_dga(
     E[1/N]/E[1/N^2], the grid and prior used, and the posterior model probabilities;
     ``details`` holds the posterior of N over the grid for plotting.
     """
-    warnings = _check_table(table)
+    warnings = check_table(table)
     j = table.n_lists
     delta = 2.0**-j if delta is None else float(delta)
     if not delta > 0 or not np.isfinite(delta):
@@ -287,10 +201,10 @@ def estimate_dga(
             hint=f"dga's default is 2^-J ({2.0**-j:g} for {j} lists); Madigan & York use 1",
         )
     n_prior = resolve_prior(prior)
-    missing = _resolve_grid(table.n_observed, max_missing, grid)
+    missing = resolve_grid(table.n_observed, max_missing, grid)
     n_graphs = len(decomposable_graphs(j))
     if log_model_prior is not None:
-        log_model_prior = _checked_model_prior(log_model_prior, n_graphs)
+        log_model_prior = checked_model_prior(log_model_prior, n_graphs)
     post = dga_posterior(
         table,
         delta=delta,
