@@ -59,6 +59,8 @@ def test_spreadsheet_exports_read_the_same(tmp_path, sep, bom, newline) -> None:
         (b"series,period,value\n,2010,1\nd,2011,2\n", "series name is empty in row(s) 2"),
         (b'series,period,value\n"open,2010,1\n', "not a readable CSV"),
         (b"", "not a readable CSV"),
+        # months that a spreadsheet turned into dates: the hint says how to keep them as text
+        (b"series,period,value\nd,2015-03-01,5\n", "series 'd': period '2015-03-01'"),
     ],
 )
 def test_hostile_files_are_clear_user_errors(tmp_path, capsys, data, needle) -> None:
@@ -132,3 +134,10 @@ def test_simulations_that_cannot_fit_in_memory_are_refused(tmp_path, capsys) -> 
     assert _main(["forensics", "run", str(path), "--n-sim", "100000"]) == 2
     err = capsys.readouterr().err
     assert "--n-sim 83,333 or fewer" in err and "Traceback" not in err
+
+
+def test_dates_get_a_hint_about_spreadsheets(tmp_path) -> None:
+    path = _write(tmp_path, b"series,period,value\nd,3/1/2015,5\n")
+    with pytest.raises(InputError) as exc:
+        load_series_csv(path)
+    assert "format the period column as text" in (exc.value.hint or "")

@@ -26,6 +26,7 @@ REQUIRED = ("series", "period", "value")
 MAX_VALUE = 1e15
 _YEAR = re.compile(r"^\s*(\d{4})(?:\.0)?\s*$")
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+_DATE = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 
 
 @dataclass
@@ -95,10 +96,12 @@ def parse_period(text: object) -> tuple[int, str]:
     m = _MONTH.match(raw)
     if m and 1 <= int(m.group(2)) <= 12:
         return 12 * int(m.group(1)) + int(m.group(2)) - 1, "month"
-    raise InputError(
-        f"period {raw!r} is neither a year (2015) nor a month (2015-03)",
-        hint="write one period per row; ranges such as 2010-2013 belong in a note, not a row",
-    )
+    if _DATE.match(raw):
+        hint = ("write months as 2015-03; a spreadsheet may have turned them into dates: "
+                "format the period column as text before saving")
+    else:
+        hint = "write one period per row; ranges such as 2010-2013 belong in a note, not a row"
+    raise InputError(f"period {raw!r} is neither a year (2015) nor a month (2015-03)", hint=hint)
 
 
 def series_from_frame(frame: pd.DataFrame, *, where: str = "table") -> list[Series]:
@@ -155,7 +158,10 @@ def _checked_rows(frame: pd.DataFrame, where: str) -> pd.DataFrame:
 
 def _one_series(name: str, rows: pd.DataFrame, where: str) -> Series:
     """One series' rows as a :class:`Series`, refusing mixed kinds, duplicates and units."""
-    parsed = [parse_period(p) for p in rows["period"]]
+    try:
+        parsed = [parse_period(p) for p in rows["period"]]
+    except InputError as exc:
+        raise InputError(f"{where}: series {name!r}: {exc.message}", hint=exc.hint) from None
     freqs = {f for _, f in parsed}
     if len(freqs) > 1:
         raise InputError(
