@@ -118,9 +118,10 @@ def test_individual_records_without_count(tmp_path, capsys, reference):
         (HEADER + ROWS.replace("52", "inf"), "more than 1e+12", "count column"),
         (b"A,B,C,D,E,count\n\xe9,0,0,0,0,5\n", "not UTF-8", "UTF-8"),
         ("A,B,C,count\n1,1,1,50\n", "all cases share one pattern", "several patterns"),
+        ("A:1,B,C,D,E,count\n" + ROWS, "list name(s) with ':'", "rename"),
     ],
     ids=["empty", "header-only", "freq-not-count", "empty-cell", "word", "duplicate",
-         "overflow", "inf", "latin-1", "one-pattern"],
+         "overflow", "inf", "latin-1", "one-pattern", "colon-in-name"],
 )
 def test_bad_files_are_refused_with_a_hint(tmp_path, capsys, text, message, hint):
     path = write(tmp_path, text)

@@ -116,6 +116,13 @@ def from_frame(
             f"multiple systems estimation needs at least two lists; found {len(lists)}",
             hint="give one 0/1 column per list plus a 'count' column",
         )
+    clash = [str(c) for c in lists if ":" in str(c) or "," in str(c)]
+    if clash:
+        raise InputError(
+            f"list name(s) with ':' or ',': {', '.join(clash)}; model terms such as 'A:B,B:C' "
+            "would be ambiguous",
+            hint="rename those columns (e.g. 'a_1' for 'a:1')",
+        )
     values = frame[lists]
     numeric = values.apply(_as_01)
     bad = ~numeric.isin([0, 1])
