@@ -30,6 +30,8 @@ _EXT_MIME = {
 }
 DOCX_MIME = _EXT_MIME[".docx"]
 XLSX_MIME = _EXT_MIME[".xlsx"]
+# Types with magic bytes: an extension alone does not make a file one of them.
+_NEEDS_MAGIC = frozenset({"application/pdf", DOCX_MIME, XLSX_MIME})
 
 # mime -> kind for the formats with an extractor
 MIME_KIND = {
@@ -89,6 +91,14 @@ def sniff_mime(path: Path, head: bytes, declared_mime: str | None = None) -> str
     if declared and declared not in ("application/octet-stream", "text/plain"):
         return declared
     ext_mime = _EXT_MIME.get(path.suffix.lower())
+    if ext_mime in _NEEDS_MAGIC and declared != ext_mime:
+        # A .pdf/.docx/.xlsx name without the format's magic bytes (checked above) is a
+        # mislabelled file (a saved web page, a text): judge it by its content instead.
+        # (PDF readers accept "%PDF-" within the first 1,024 bytes, so that is checked.)
+        magic = b"%PDF-" in head[:1024] if ext_mime == "application/pdf" else head.startswith(b"PK")
+        if magic:
+            return ext_mime  # the format, but damaged: its extractor says how
+        ext_mime = None
     if ext_mime:
         return ext_mime
     if _looks_like_html(head):

@@ -46,6 +46,21 @@ def _header(msg: Message, name: str) -> str | None:
     return None if value is None else str(value).strip()
 
 
+def _leaves(msg: Message) -> list[Message]:
+    """The message's parts in order, descending into multipart containers but not into an
+    embedded message (message/rfc822), which is one attachment: ``Message.walk()`` would
+    enter it, lose it as an attachment and could take its body for the outer one's."""
+    out: list[Message] = []
+    stack: list[Message] = [msg]
+    while stack:
+        part = stack.pop()
+        if part.get_content_maintype() == "multipart" and part.is_multipart():
+            stack.extend(reversed(part.get_payload()))  # type: ignore[arg-type]
+        else:
+            out.append(part)
+    return out
+
+
 def extract_eml(data: bytes, mime: str, max_chars: int) -> Extraction:
     try:
         msg = email.message_from_bytes(data, policy=email.policy.default)
@@ -65,10 +80,7 @@ def extract_eml(data: bytes, mime: str, max_chars: int) -> Extraction:
     plain: str | None = None
     html: str | None = None
     attachments: list[Attachment] = []
-    parts = msg.walk() if msg.is_multipart() else iter([msg])
-    for part in parts:
-        if part.is_multipart():
-            continue
+    for part in _leaves(msg):
         ctype = part.get_content_type()
         filename = part.get_filename()
         disposition = (part.get_content_disposition() or "").lower()

@@ -14,6 +14,9 @@ from tribunal.archive.extract.model import ExtractedTable, Extraction, Extractio
 from tribunal.archive.extract.zipguard import check_zip
 
 MAX_TABLE_ROWS = 1_000_000
+# A sheet's rows are read until this many empty ones in a row: a sheet formatted down to
+# row 1,048,576 (or a hostile one) would otherwise cost half a minute of empty rows.
+MAX_EMPTY_RUN = 10_000
 
 
 def _core_properties(props: Any) -> dict[str, Any]:
@@ -101,13 +104,24 @@ def extract_xlsx(path: Path, mime: str, max_chars: int) -> Extraction:
     try:
         for ws in wb.worksheets:
             rows: list[list[str]] = []
+            blank: list[list[str]] = []  # empty rows kept only if data follows them
             for i, row in enumerate(ws.iter_rows(values_only=True)):
                 if i >= MAX_TABLE_ROWS:
                     warnings.append(f"sheet {ws.title!r} cut at {MAX_TABLE_ROWS} rows")
                     break
-                rows.append([_cell(v) for v in row])
-            while rows and not any(rows[-1]):
-                rows.pop()
+                cells = [_cell(v) for v in row]
+                if any(cells):
+                    rows.extend(blank)
+                    blank = []
+                    rows.append(cells)
+                elif len(blank) >= MAX_EMPTY_RUN:
+                    warnings.append(
+                        f"sheet {ws.title!r}: stopped at row {i + 1} after {MAX_EMPTY_RUN:,}"
+                        " empty rows in a row; rows further down are not read"
+                    )
+                    break
+                else:
+                    blank.append(cells)
             header = rows[0] if rows else []
             tables.append(ExtractedTable(ws.title, header, rows[1:]))
         meta = _core_properties(wb.properties)

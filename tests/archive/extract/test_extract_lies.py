@@ -1,0 +1,99 @@
+"""Files that lie about their type, truncated containers, huge sheets, nested e-mail."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+from extract_fixtures import make_docx, make_pdf, make_xlsx
+
+from tribunal.archive.extract import ExtractionError, extract, office
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "kind", "text"),
+    [
+        ("page.pdf", b"<html><body><p>saved web page</p></body></html>", "html", "saved web page"),
+        ("note.docx", "器官移植 plain text".encode(), "document", "器官移植 plain text"),
+        ("data.xlsx", "肝脏,liver\n1,2\n".encode("gb18030"), "document", "肝脏,liver"),
+    ],
+)
+def test_a_binary_extension_without_its_magic_is_judged_by_content(
+    tmp_path: Path, name: str, data: bytes, kind: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = extract(path)
+    assert result.kind == kind
+    assert text in (result.text or "")
+
+
+def test_real_formats_under_other_names_still_read(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "a.pdf", ["Liver transplant page"])
+    renamed = tmp_path / "a.txt"
+    renamed.write_bytes(pdf.read_bytes())
+    assert extract(renamed).kind == "pdf"
+    docx = make_docx(tmp_path / "b.docx", ["hello docx"])
+    (tmp_path / "b.html").write_bytes(docx.read_bytes())
+    assert extract(tmp_path / "b.html").kind == "docx"
+
+
+@pytest.mark.parametrize("maker", ["pdf", "docx", "xlsx"])
+def test_truncated_containers_are_extraction_errors(tmp_path: Path, maker: str) -> None:
+    if maker == "pdf":
+        full = make_pdf(tmp_path / "f.pdf", ["Truncated page of text"] * 3)
+    elif maker == "docx":
+        full = make_docx(tmp_path / "f.docx", ["paragraph " * 200])
+    else:
+        full = make_xlsx(tmp_path / "f.xlsx", {"S": [[i, "肝脏"] for i in range(300)]})
+    data = full.read_bytes()
+    for cut in (10, len(data) // 3, len(data) // 2, len(data) - 30):
+        path = tmp_path / f"cut{cut}.{maker}"
+        path.write_bytes(data[:cut])
+        try:
+            result = extract(path)
+        except ExtractionError as exc:
+            assert exc.reason
+        else:
+            assert result.kind in (maker, "table", "document")
+
+
+def test_sheet_reading_stops_after_a_long_run_of_empty_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(office, "MAX_EMPTY_RUN", 50)
+    rows: list[list[object]] = [["id", "organ"], [1, "liver"]]
+    rows += [[None, None]] * 30 + [[2, "kidney"]]  # a short gap: kept
+    rows += [[None, None]] * 80 + [[3, "heart"]]  # a long gap: reading stops
+    result = extract(make_xlsx(tmp_path / "gaps.xlsx", {"S": rows}))
+    table = result.tables[0]
+    assert table.rows[0] == ["1", "liver"] and table.rows[-1] == ["2", "kidney"]
+    assert len(table.rows) == 32  # the 30 empty rows inside the data are kept
+    assert any("empty rows in a row" in w for w in result.warnings)
+    assert "heart" not in (result.text or "")
+
+
+def test_embedded_message_is_an_attachment_not_the_body(tmp_path: Path) -> None:
+    html = base64.b64encode("<p>外层正文 outer body</p>".encode("gb18030")).decode()
+    eml = (
+        "From: a@example.org\nTo: b@example.org\nSubject: =?big5?B?"
+        + base64.b64encode("肝臟".encode("big5")).decode()
+        + "?=\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"B1\"\n\n"
+        "--B1\nContent-Type: multipart/alternative; boundary=\"B2\"\n\n"
+        "--B2\nContent-Type: text/html; charset=gb2312\nContent-Transfer-Encoding: base64\n\n"
+        + html
+        + "\n--B2--\n--B1\nContent-Type: message/rfc822\n\n"
+        "From: c@example.org\nSubject: forwarded\nContent-Type: text/plain\n\ninner body\n"
+        "--B1\nContent-Type: text/plain; charset=\"x-no-such-charset\"\n"
+        "Content-Disposition: attachment; filename=\"notes.txt\"\n\nattached notes\n--B1--\n"
+    )
+    path = tmp_path / "m.eml"
+    path.write_text(eml)
+    result = extract(path)
+    assert result.metadata["subject"] == "肝臟"
+    assert "外层正文 outer body" in (result.text or "")
+    assert "inner body" not in (result.text or "")
+    names = [a.filename for a in result.attachments]
+    assert names == ["attachment-2.eml", "notes.txt"] or names == ["attachment-1.eml", "notes.txt"]
+    assert b"inner body" in result.attachments[0].content
