@@ -252,3 +252,59 @@ def test_init_where_no_folder_can_be_made_is_a_user_error(tmp_path, capsys, unde
     (tmp_path / "a-file").write_text("")
     code, _, err = cli(capsys, "--case", tmp_path.joinpath("a-file", *under), "init")
     assert code == 2 and "cannot create a case" in err
+
+
+def _protected_corpus(tmp_path):
+    from email.message import EmailMessage
+
+    src = tmp_path / "p"
+    src.mkdir()
+    (src / "witness_LiMing.csv").write_text("name,organ\nZhang,kidney\n")
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "Informant Wang <w@example.org>", "x@y.org", "About LiMing"
+    mail.set_content("the message body")
+    mail.add_attachment(b"attached words", maintype="text", subtype="plain", filename="LiMing_statement.txt")
+    (src / "mail.eml").write_bytes(bytes(mail))
+    return src
+
+
+def test_ledger_leaves_never_hold_table_or_attachment_names(tmp_path, capsys):
+    src = _protected_corpus(tmp_path)
+    case = new_case(tmp_path)
+    report = ingest_paths(case, [src], Capture(sensitivity="protected"), index=False)
+    assert not report.failures
+    relations = {i.relation for i in list_items(case.db) if i.relation}
+    assert {"table:witness_LiMing", "attachment:LiMing_statement.txt"} <= relations  # rows keep them
+    leaves = b"".join(bytes(e) for (e,) in case.db.execute("SELECT entry FROM ledger"))
+    assert b"LiMing" not in leaves and b"Wang" not in leaves
+    assert verify_case(case).ok
+    case.close()
+    for command in (["log", "--json"], ["items", "--json"], ["items"]):
+        code, out, _ = cli(capsys, "--case", tmp_path / "case", *command)
+        assert code == 0 and "LiMing" not in out and "Wang" not in out, command
+    shown = json.loads(cli(capsys, "--case", tmp_path / "case", "items", "--json")[1])
+    assert any(i["relation"] == "attachment:[protected]" for i in shown)
+
+
+def test_derive_item_refuses_a_relation_without_a_kind_word(tmp_path):
+    from tribunal.archive.records import derive_item
+
+    (tmp_path / "a.txt").write_text("original")
+    case = new_case(tmp_path)
+    parent = ingest_paths(case, [tmp_path / "a.txt"], extractor=None, index=False).files[0].item_id
+    with pytest.raises(InputError):
+        derive_item(case, parent, b"x", relation="Zhang Wei's statement", kind="text", mime="text/plain")
+    assert derive_item(case, parent, b"x", relation="redacted:Zhang Wei", kind="text", mime="text/plain")
+    assert verify_case(case).ok
+    case.close()
+
+
+def test_show_text_of_a_binary_item_points_at_its_text(case_dir, tmp_path, capsys):
+    (tmp_path / "blob.bin").write_bytes(bytes(range(256)))
+    (tmp_path / "a.txt").write_text("plain words")
+    data = json.loads(cli(capsys, "--case", case_dir, "ingest", tmp_path / "blob.bin", tmp_path / "a.txt", "--json")[1])
+    binary, text = (f["item_id"] for f in data["files"])
+    code, _, err = cli(capsys, "--case", case_dir, "show", binary, "--text")
+    assert code == 2 and "not text" in err
+    code, out, _ = cli(capsys, "--case", case_dir, "show", text, "--text")
+    assert code == 0 and "plain words" in out

@@ -91,12 +91,21 @@ class Item:
     created_at: str = ""
 
     def to_dict(self, *, reveal: bool = True) -> dict[str, Any]:
-        """The item as a dict; with ``reveal=False`` a protected item's free text is hidden."""
+        """The item as a dict; with ``reveal=False`` a protected item's free text is hidden:
+        names and notes, the name part of its relation (``attachment:[protected]``) and
+        every metadata value that is text (e-mail senders, document titles, warnings
+        naming attachments); numbers such as page counts stay."""
         out = asdict(self)
         if not reveal and self.sensitivity == "protected":
             for key in ("filename", "source_url", "collector", "notes"):
                 if out[key] is not None:
                     out[key] = PROTECTED
+            if out["relation"] and ":" in out["relation"]:
+                out["relation"] = out["relation"].split(":", 1)[0] + ":" + PROTECTED
+            out["metadata"] = {
+                k: v for k, v in out["metadata"].items()
+                if isinstance(v, (int, float, bool)) or v is None
+            }  # fmt: skip
         return out
 
 

@@ -5,7 +5,9 @@ because a leaf can never be removed):
 
 - ``ingest``: ``item`` (id), ``sha256``, ``size``, ``meta`` (digest of the item row),
   ``event`` (ingest event number), ``event_meta`` (digest of the event row), ``new``;
-- ``derive``: ``item``, ``parent``, ``relation``, ``sha256``, ``size``, ``meta``.
+- ``derive``: ``item``, ``parent``, ``relation`` (its kind only: ``attachment``, not
+  ``attachment:<file name>``; the full relation is in the row that ``meta`` commits to),
+  ``sha256``, ``size``, ``meta``.
 
 Row digests are described in :mod:`tribunal.archive.items`.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import re
 import sqlite3
 import time
 from typing import Any
@@ -199,6 +202,7 @@ class BatchWriter:
         capture: Capture | None = None,
     ) -> str:
         """Store ``data`` as a derived item of ``parent_id`` (idempotent) and return its id."""
+        relation_kind(relation)  # refuse a relation a leaf could not hold before storing
         blob = self.case.blobs.put_bytes(data)
         self._begin()
         existing = find_item_id(self.db, blob.sha256, parent_id, relation)
@@ -221,7 +225,7 @@ class BatchWriter:
         seq = self._append(
             "derive",
             {
-                "item": item_id, "parent": parent_id, "relation": relation,
+                "item": item_id, "parent": parent_id, "relation": relation_kind(relation),
                 "sha256": blob.sha256, "size": blob.size, "meta": meta,
             },
         )  # fmt: skip
@@ -308,6 +312,24 @@ class BatchWriter:
                     "DELETE FROM index_queue WHERE item_id = ?", [(i,) for i in done]
                 )
         return len(done)
+
+
+def relation_kind(relation: str) -> str:
+    """The part of a relation a ledger leaf may hold: ``table:witness list`` -> ``table``.
+
+    A relation's name part comes from file, sheet or attachment names, which may name a
+    protected person, and a leaf can never be removed.
+    """
+    kind = relation.split(":", 1)[0]
+    if not _RELATION_KIND.fullmatch(kind):
+        raise InputError(
+            f"relation {relation!r} must start with a kind word (e.g. translation:en, redacted)",
+            hint="lowercase letters, digits, '-' or '_' before any ':'; names go after the ':'",
+        )
+    return kind
+
+
+_RELATION_KIND = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 
 
 def table_csv(table: Any) -> bytes:

@@ -28,6 +28,7 @@ def init(ctx: click.Context, as_json: bool) -> None:
     \b
     Example:
       tribunal --case mycase init
+
     The folder must be new or empty. The private key (keys/ed25519.key, mode 0600)
     never leaves the case; publish the public key with `tribunal export-key`.
     """
@@ -101,6 +102,7 @@ def ingest(
       tribunal ingest page.html --source-url https://example.org/p \\
           --captured-at 2019-06-17T14:03:00+08:00 --collector "analyst A"
       tribunal ingest statement.pdf --sensitivity protected
+
     Running the same ingest again records new ingest events but stores nothing twice.
     """
     from tribunal.archive.case import Case
@@ -196,7 +198,8 @@ def items(ctx: click.Context, kind: str | None, originals: bool, limit: int | No
 
 @click.command()
 @click.argument("item_id")
-@click.option("--text", "show_text", is_flag=True, help="Print the item's content (text items).")
+@click.option("--text", "show_text", is_flag=True,
+              help="Print the item's content (text items, first 1 MiB).")  # fmt: skip
 @json_option
 @click.pass_context
 def show(ctx: click.Context, item_id: str, show_text: bool, as_json: bool) -> None:
@@ -224,6 +227,7 @@ def show(ctx: click.Context, item_id: str, show_text: bool, as_json: bool) -> No
             "ledger": [e.to_dict() for e in ledger.entries_for(case.db, item=item.id)],
         }
         if show_text:
+            _refuse_binary_text(item, result["derived"])
             with case.blobs.open(item.sha256) as fh:
                 result["text"] = fh.read(1 << 20).decode("utf-8", "replace")
 
@@ -244,6 +248,20 @@ def show(ctx: click.Context, item_id: str, show_text: bool, as_json: bool) -> No
             console.print(_esc(r["text"], keep_lines=True))
 
     emit(result, as_json, human)
+
+
+def _refuse_binary_text(item: Any, derived: list[dict[str, Any]]) -> None:
+    """``show --text`` of a PDF or image would print bytes; point at its text instead."""
+    from tribunal.errors import InputError
+
+    if (item.mime or "").startswith("text/") or item.kind in ("text", "table"):
+        return
+    texts = [d["id"] for d in derived if d["relation"] == "text"]
+    raise InputError(
+        f"{item.id} is {item.mime or 'binary'}, not text",
+        hint=f"its extracted text: tribunal show {texts[0]} --text" if texts
+        else "no text was extracted from it (see the warnings in tribunal show)",
+    )
 
 
 @click.command("export-key")
