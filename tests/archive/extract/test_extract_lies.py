@@ -97,3 +97,22 @@ def test_embedded_message_is_an_attachment_not_the_body(tmp_path: Path) -> None:
     names = [a.filename for a in result.attachments]
     assert names == ["attachment-2.eml", "notes.txt"] or names == ["attachment-1.eml", "notes.txt"]
     assert b"inner body" in result.attachments[0].content
+
+
+def test_table_cells_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tribunal.archive.extract import delimited
+
+    monkeypatch.setattr(delimited, "MAX_TABLE_CELLS", 1000)
+    one_line = tmp_path / "line.csv"
+    one_line.write_bytes(b"a," * 5000)  # one 10 KB line of fields
+    result = extract(one_line)
+    assert len(result.tables[0].header) <= 1000
+    assert any("cut at about 1,000 cells" in w for w in result.warnings)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("id,organ\n" + "".join(f"{i},liver\n" for i in range(2000)))
+    table = extract(rows).tables[0]
+    assert table.header == ["id", "organ"] and 400 <= len(table.rows) < 500
+    assert table.rows[-1] == [str(len(table.rows) - 1), "liver"]  # cut at a line end
+    small = tmp_path / "small.csv"
+    small.write_text("a,b\r\n1,\"x\ny\"\r\n")  # a newline inside quotes still parses
+    assert extract(small).tables[0].rows == [["1", "x\ny"]]
