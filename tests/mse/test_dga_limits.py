@@ -93,3 +93,15 @@ def test_model_prior_may_exclude_graphs() -> None:
 def test_grid_values_beyond_float_precision_are_refused() -> None:
     with pytest.raises(InputError, match="below 1e"):
         estimate_dga(_table(), grid=[10**19])
+
+
+def test_plot_axis_shows_the_mass_not_the_whole_grid(tmp_path: Path, shared_data: Path) -> None:
+    from tribunal.mse.dga_plot import axis_limits, plot_dga_posterior
+    from tribunal.mse.table import read_table
+
+    table = read_table(shared_data / "mse" / "spina_bifida_3.csv")[None]
+    r = estimate_dga(table)  # grid 0..12,520 missing; the mass lies near 700-800
+    post = r.details["posterior_N"]
+    lo, hi, cut = axis_limits(post["N"], post["probability"])
+    assert cut and lo < r.interval[0] and r.interval[1] < hi < 1500
+    assert plot_dga_posterior(r, tmp_path / "p.png").stat().st_size > 10_000

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+
+from tribunal.mse.dga_summary import posterior_quantile
 from tribunal.mse.result import MSEResult
+
+_TAIL = 0.0005  # posterior mass left off each end of the plotted axis
 
 
 def plot_dga_posterior(result: MSEResult, path: str | Path, *, top: int = 8) -> Path:
@@ -42,7 +48,11 @@ def plot_dga_posterior(result: MSEResult, path: str | Path, *, top: int = 8) -> 
     if lo is not None:
         ax.axvspan(lo, hi, color="0.85", zorder=0, label="95% interval")
     ax.axvline(result.estimate, color="tab:red", lw=1, label=f"median {result.estimate:,.0f}")
-    ax.set_xlabel("population size N")
+    left, right, cut = axis_limits(post["N"], post["probability"])
+    ax.set_xlim(left, right)
+    ax.set_xlabel("population size N" + (
+        f" (axis cut at the {100 * _TAIL:g}% and {100 * (1 - _TAIL):g}% quantiles)" if cut else ""
+    ))
     ax.set_ylabel("posterior probability")
     ax.set_title("Posterior of N (decomposable graphical models)")
     ax.legend(fontsize=7, loc="upper right")
@@ -57,3 +67,17 @@ def plot_dga_posterior(result: MSEResult, path: str | Path, *, top: int = 8) -> 
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def axis_limits(n_values: Any, probability: Any) -> tuple[float, float, bool]:
+    """The N range to plot and whether it cuts the grid.
+
+    A long grid (20 x the observed cases) would squeeze the peak into one pixel, so the axis
+    spans the 0.05% to 99.95% posterior quantiles with a 10% margin.
+    """
+    grid = np.asarray(n_values, dtype=float)
+    mass = np.asarray(probability, dtype=float)
+    left, right = (posterior_quantile(grid, mass, q) for q in (_TAIL, 1 - _TAIL))
+    pad = max(1.0, 0.1 * (right - left))
+    lo, hi = max(grid[0], left - pad), min(grid[-1], right + pad)
+    return float(lo), float(hi), bool(lo > grid[0] or hi < grid[-1])
