@@ -116,3 +116,10 @@ def test_table_cells_are_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     small = tmp_path / "small.csv"
     small.write_text("a,b\r\n1,\"x\ny\"\r\n")  # a newline inside quotes still parses
     assert extract(small).tables[0].rows == [["1", "x\ny"]]
+
+
+def test_html_meta_claiming_utf16_is_read_as_utf8(tmp_path: Path) -> None:
+    page = '<html><head><meta charset="utf-16"></head><body><p>器官 liver page</p></body></html>'
+    path = tmp_path / "p.html"
+    path.write_bytes(page.encode("utf-8") + (b" " if len(page.encode()) % 2 else b""))
+    assert "器官 liver page" in (extract(path).text or "")

@@ -26,8 +26,13 @@ def _declared_charset(data: bytes) -> str | None:
     if not m:
         return None
     name = m.group(1).decode("ascii", "replace").lower()
-    # GB2312 pages routinely contain GBK/GB18030 characters; Big5 pages cp950 ones.
-    return {"gb2312": "gb18030", "gbk": "gb18030", "big5": "cp950"}.get(name, name)
+    # GB2312 pages routinely contain GBK/GB18030 characters; Big5 pages cp950 ones. A page
+    # whose <meta> says UTF-16 is read as UTF-8 (HTML Living Standard, "prescan": a meta
+    # declaration cannot be UTF-16, since the bytes were read as ASCII to find it).
+    if name.startswith(("utf-16", "utf16", "unicode")):
+        return "utf-8"
+    return {"gb2312": "gb18030", "gbk": "gb18030", "big5": "cp950",
+            "x-user-defined": "cp1252"}.get(name, name)  # fmt: skip
 
 
 def decode_html(data: bytes) -> tuple[str, str]:
