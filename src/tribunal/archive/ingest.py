@@ -25,14 +25,19 @@ import os
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tribunal.archive import records
 from tribunal.archive.case import Case
+from tribunal.archive.extract_pool import (
+    Extractor,
+    default_extractor,
+    extraction_pool,
+    main_is_importable,
+    run_extractor,
+)
 from tribunal.archive.items import PROTECTED, Capture, display_name
 from tribunal.archive.walk import walk
 from tribunal.errors import CaseError
@@ -48,8 +53,6 @@ BATCH_SECONDS = 2.0
 PARALLEL_MIN_FILES = 64
 # Errors writing into the case, not reading the source file.
 _STORE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
-
-Extractor = Callable[[Path], Any]
 
 
 @dataclass
@@ -115,15 +118,6 @@ class IngestReport:
         }
 
 
-def default_extractor() -> Extractor | None:
-    """The text engineer's extractor, or None when it is not installed."""
-    try:
-        from tribunal.archive.extract import extract
-    except ImportError:
-        return None
-    return extract
-
-
 def ingest_paths(
     case: Case,
     paths: list[str | os.PathLike[str]] | str | os.PathLike[str],
@@ -159,9 +153,9 @@ def ingest_paths(
     use_pool = (
         extractor == "default" and extract_fn is not None and n_workers > 1
         and sum(1 for f in found if not f.problem) >= PARALLEL_MIN_FILES
-        and _main_is_importable()
+        and main_is_importable()
     )  # fmt: skip
-    with case.write_lock(), _pool(n_workers if use_pool else 0) as pool:
+    with case.write_lock(), extraction_pool(n_workers if use_pool else 0) as pool:
         case.blobs.clean_tmp()
         writer = records.BatchWriter(case, index=index)
         writer.drain_index_queue()
@@ -218,78 +212,6 @@ def _stopped(exc: BaseException, committed: int) -> CaseError:
     )
 
 
-def _main_is_importable() -> bool:
-    """Spawned workers re-import ``__main__`` from its file; code read from stdin has none."""
-    import sys
-
-    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
-    return main_file is None or os.path.exists(main_file)
-
-
-class _ExtractionPool:
-    """Extraction in spawned worker processes, falling back to this process if they fail.
-
-    Spawned (not forked) workers share nothing with the parent: not its SQLite handle, not
-    the locks of its progress-bar thread. If the pool cannot start (e.g. ``__main__`` is
-    not importable, as for code piped to ``python -``), extraction continues inline. A
-    worker that dies after the pool has worked (a hostile file exhausting memory) costs
-    only that file's text, not the ingest.
-    """
-
-    def __init__(self, workers: int) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        self.executor = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_worker_init,
-            initargs=(os.getpid(),),
-        )
-        self.usable = True
-        self.worked = False
-
-    def submit(self, stored: Path, original: Path) -> _Job:
-        try:
-            return _Job(self, stored, original, self.executor.submit(_extract_default, stored, original))
-        except Exception:  # BrokenProcessPool, or the pool could not start
-            self.usable = False
-            return _Job(self, stored, original, None)
-
-
-@dataclass
-class _Job:
-    pool: _ExtractionPool
-    stored: Path
-    original: Path
-    future: Any
-
-    def result(self) -> tuple[Any, str | None]:
-        if self.future is not None:
-            try:
-                out = self.future.result()
-                self.pool.worked = True
-                return out
-            except Exception as exc:
-                self.pool.usable = False
-                if self.pool.worked:
-                    reason = f"{type(exc).__name__}: the extraction process died"
-                    return None, f"no text extracted: {reason}"
-        return _extract_default(self.stored, self.original)
-
-
-@contextmanager
-def _pool(workers: int) -> Iterator[_ExtractionPool | None]:
-    if workers <= 1:
-        yield None
-        return
-    pool = _ExtractionPool(workers)
-    try:
-        yield pool
-    finally:
-        pool.executor.shutdown(cancel_futures=True)
-
-
 @dataclass
 class _Pending:
     """A stored file waiting for its rows: extraction done, running, or not needed."""
@@ -327,7 +249,7 @@ def _stage_one(
     elif pool is not None and pool.usable:
         staged.extraction = pool.submit(case.blobs.path(blob.sha256), path)
     else:
-        staged.extraction = _extract(extract_fn, case.blobs.path(blob.sha256), path)
+        staged.extraction = run_extractor(extract_fn, case.blobs.path(blob.sha256), path)
     return staged
 
 
@@ -382,72 +304,7 @@ def _extract_attachment(case: Case, data: bytes, name: str, warnings: list[str])
     import hashlib
 
     stored = case.blobs.path(hashlib.sha256(data).hexdigest())
-    result, problem = _extract(extract_fn, stored, Path(name))
+    result, problem = run_extractor(extract_fn, stored, Path(name))
     if problem:
         warnings.append(f"attachment {name}: {problem}")
     return result
-
-
-def _worker_init(parent_pid: int) -> None:
-    """Make an extraction worker die with its parent, even when the parent is killed -9.
-
-    Linux only (``prctl(PR_SET_PDEATHSIG, SIGKILL)``); elsewhere a worker notices on its
-    next read from the parent's queue.
-    """
-    import signal
-    import sys
-
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent_pid:  # the parent died before the signal was armed
-        os._exit(1)
-
-
-def _extract_default(stored: Path, original: Path) -> tuple[Any, str | None]:
-    """Pool job: the default extractor on one stored blob (importable by spawned workers)."""
-    from tribunal.archive.extract import extract
-
-    return _extract(extract, stored, original)
-
-
-def _extract(extract_fn: Extractor, stored: Path, original: Path) -> tuple[Any, str | None]:
-    """Run the extractor on the stored copy (what we hashed), never on the live file.
-
-    The original name's type (from its extension) is passed as a hint, since the blob's
-    own name has none; tables named after the blob get the original's stem back.
-    """
-    import mimetypes
-
-    from tribunal.archive.extract import ExtractionError
-
-    declared = mimetypes.guess_type(display_name(original.name), strict=False)[0]
-    try:
-        if _takes_hint(extract_fn):
-            result = extract_fn(stored, declared_mime=declared)
-        else:
-            result = extract_fn(stored)
-    except ExtractionError as exc:
-        return None, f"no text extracted: {exc.reason}"
-    except MemoryError:
-        return None, "no text extracted: out of memory"
-    except Exception as exc:  # an extractor bug must not stop the batch or lose the original
-        return None, f"no text extracted: extractor failed ({type(exc).__name__}: {exc})"
-    stem = display_name(original.stem) or "table"
-    for table in getattr(result, "tables", None) or []:
-        if table.name == stored.stem:
-            table.name = stem
-    return result, None
-
-
-def _takes_hint(fn: Extractor) -> bool:
-    import inspect
-
-    try:
-        return "declared_mime" in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False

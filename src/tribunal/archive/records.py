@@ -64,7 +64,6 @@ class BatchWriter:
         self._since = time.monotonic()
         self._to_index: list[str] = []
         self._unsigned = 0
-        self.appended = 0
         self.committed_files = 0
         self.head: Any = None
         self.index_error: str | None = None
@@ -127,7 +126,6 @@ class BatchWriter:
         from tribunal.archive import ledger
 
         seq = ledger.append(self.db, action, fields)
-        self.appended += 1
         self._unsigned += 1
         return seq
 
@@ -145,15 +143,8 @@ class BatchWriter:
         """Insert a new original's row; its ledger leaf is written with its first ingest."""
         self._begin()
         item_id = allocate_id(self.db, lambda n: original_id(blob.sha256, n))
-        row = {
-            "id": item_id, "sha256": blob.sha256, "size": blob.size, "mime": mime,
-            "kind": kind, "filename": filename, "parent_id": None, "relation": None,
-            "source_url": capture.source_url, "captured_at": capture.captured_at,
-            "collector": capture.collector, "method": capture.method, "language": language,
-            "notes": capture.notes, "sensitivity": capture.sensitivity,
-            "metadata": metadata_json(metadata), "created_at": utc_now(), "nonce": new_nonce(),
-        }  # fmt: skip
-        insert_item(self.db, row)
+        insert_item(self.db, _item_row(item_id, blob, kind, mime, filename, None, None,
+                                       capture, language, metadata))  # fmt: skip
         self._files += 1
         self._bytes += blob.size
         return item_id
@@ -213,14 +204,7 @@ class BatchWriter:
             raise InputError(f"no item {parent_id!r} to derive from")
         cap = capture or Capture(sensitivity=parent["sensitivity"])
         item_id = allocate_id(self.db, lambda n: derived_id(parent_id, relation, blob.sha256, n))
-        row = {
-            "id": item_id, "sha256": blob.sha256, "size": blob.size, "mime": mime,
-            "kind": kind, "filename": filename, "parent_id": parent_id, "relation": relation,
-            "source_url": cap.source_url, "captured_at": cap.captured_at,
-            "collector": cap.collector, "method": cap.method, "language": language,
-            "notes": cap.notes, "sensitivity": cap.sensitivity,
-            "metadata": metadata_json(metadata), "created_at": utc_now(), "nonce": new_nonce(),
-        }  # fmt: skip
+        row = _item_row(item_id, blob, kind, mime, filename, parent_id, relation, cap, language, metadata)
         meta = insert_item(self.db, row)
         seq = self._append(
             "derive",
@@ -312,6 +296,29 @@ class BatchWriter:
                     "DELETE FROM index_queue WHERE item_id = ?", [(i,) for i in done]
                 )
         return len(done)
+
+
+def _item_row(
+    item_id: str,
+    blob: StoredBlob,
+    kind: str,
+    mime: str,
+    filename: str | None,
+    parent_id: str | None,
+    relation: str | None,
+    capture: Capture,
+    language: str | None,
+    metadata: dict[str, Any],
+) -> dict[str, Any]:
+    """A complete ``items`` row (every column of :data:`ITEM_COLUMNS`), fresh nonce."""
+    return {
+        "id": item_id, "sha256": blob.sha256, "size": blob.size, "mime": mime,
+        "kind": kind, "filename": filename, "parent_id": parent_id, "relation": relation,
+        "source_url": capture.source_url, "captured_at": capture.captured_at,
+        "collector": capture.collector, "method": capture.method, "language": language,
+        "notes": capture.notes, "sensitivity": capture.sensitivity,
+        "metadata": metadata_json(metadata), "created_at": utc_now(), "nonce": new_nonce(),
+    }  # fmt: skip
 
 
 def relation_kind(relation: str) -> str:
