@@ -23,13 +23,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from tribunal.mse.hierarchy import Model, format_model, sort_terms
-from tribunal.mse.loglinear import (
-    cell_counts,
-    cell_patterns,
-    design_matrix,
-    empty_terms,
-    term_column,
-)
+from tribunal.mse.loglinear import cell_counts, cell_patterns, reduced_design
 from tribunal.mse.table import CaptureTable
 
 MESSAGES = {
@@ -63,12 +57,7 @@ def check_existence(table: CaptureTable, model: Model = ()) -> ExistenceCheck:
     model = sort_terms(model)
     patterns = cell_patterns(table.n_lists)
     y = cell_counts(table)
-    empty = empty_terms(patterns, y, model)
-    keep = np.ones(len(y), dtype=bool)
-    for t in empty:
-        keep &= term_column(patterns, t) == 0
-    live = tuple(t for t in model if t not in empty)
-    x = design_matrix(patterns[keep], live)
+    empty, keep, _, x = reduced_design(patterns, y, model)
     yk = y[keep]
     rank_def = x.shape[1] - int(np.linalg.matrix_rank(x))
     value = lp_interior_value(x, yk)
@@ -79,13 +68,7 @@ def check_existence(table: CaptureTable, model: Model = ()) -> ExistenceCheck:
 @lru_cache(maxsize=65536)
 def _code_on_support(n_lists: int, model: Model, support: bytes) -> int:
     table_y = np.frombuffer(support, dtype=np.uint8).astype(float)
-    patterns = cell_patterns(n_lists)
-    empty = empty_terms(patterns, table_y, model)
-    keep = np.ones(len(table_y), dtype=bool)
-    for t in empty:
-        keep &= term_column(patterns, t) == 0
-    live = tuple(t for t in model if t not in empty)
-    x = design_matrix(patterns[keep], live)
+    _, keep, _, x = reduced_design(cell_patterns(n_lists), table_y, model)
     rank_def = x.shape[1] - int(np.linalg.matrix_rank(x))
     yk = table_y[keep]
     # A strictly positive table is its own witness: no linear program needed.

@@ -85,6 +85,22 @@ def empty_terms(patterns: np.ndarray, y: np.ndarray, model: Model) -> list[Term]
     return [t for t in model if float(y @ term_column(patterns, t)) == 0.0]
 
 
+def reduced_design(
+    patterns: np.ndarray, y: np.ndarray, model: Model
+) -> tuple[list[Term], np.ndarray, Model, np.ndarray]:
+    """The extended-MLE design of Chan, Silverman & Vincent (2021): terms with a zero
+    margin go to minus infinity, so the cells they cover are fixed at zero and dropped.
+
+    Returns (empty terms, mask of the cells kept, the terms left, their design matrix).
+    """
+    empty = empty_terms(patterns, y, model)
+    keep = np.ones(len(y), dtype=bool)
+    for t in empty:
+        keep &= term_column(patterns, t) == 0
+    live = tuple(t for t in model if t not in empty)
+    return empty, keep, live, design_matrix(patterns[keep], live)
+
+
 @dataclass
 class GLMFit:
     """A Poisson log-linear fit on a set of cells."""
@@ -223,12 +239,7 @@ def fit_loglinear(table: CaptureTable, model: Model = ()) -> LoglinearFit:
         raise InputError("a model term names a list the table does not have")
     patterns = cell_patterns(j)
     y = cell_counts(table)
-    empty = empty_terms(patterns, y, model)
-    keep = np.ones(len(y), dtype=bool)
-    for t in empty:
-        keep &= term_column(patterns, t) == 0
-    live = tuple(t for t in model if t not in empty)
-    x = design_matrix(patterns[keep], live)
+    empty, keep, live, x = reduced_design(patterns, y, model)
     if np.linalg.matrix_rank(x) < x.shape[1]:
         raise InputError(
             "the model is not identifiable on this table (more parameters than the "

@@ -108,54 +108,11 @@ def from_frame(
     has_count = count_column is not None and count_column in frame.columns
     if lists is None:
         lists = [c for c in frame.columns if c != count_column]
-    missing = [c for c in lists if c not in frame.columns]
-    if missing:
-        raise InputError(f"list columns not in the table: {', '.join(missing)}")
-    if len(lists) < 2:
-        raise InputError(
-            f"multiple systems estimation needs at least two lists; found {len(lists)}",
-            hint="give one 0/1 column per list plus a 'count' column",
-        )
-    clash = [str(c) for c in lists if ":" in str(c) or "," in str(c)]
-    if clash:
-        raise InputError(
-            f"list name(s) with ':' or ',': {', '.join(clash)}; model terms such as 'A:B,B:C' "
-            "would be ambiguous",
-            hint="rename those columns (e.g. 'a_1' for 'a:1')",
-        )
-    values = frame[lists]
-    numeric = values.apply(_as_01)
-    bad = ~numeric.isin([0, 1])
-    if bad.to_numpy().any():
-        col = str(bad.any()[bad.any()].index[0])
-        row = int(np.flatnonzero(bad[col].to_numpy())[0])
-        raise InputError(
-            f"list column {col!r} {_describe(values[col].iloc[row])} in {_line(frame, row)}; "
-            "list columns must be 0 or 1",
-            hint=_bad_list_hint(col, numeric[col], has_count, count_column),
-        )
-    patterns = numeric.to_numpy(dtype=np.int64)
-    if has_count:
-        counts_raw = pd.to_numeric(frame[count_column], errors="coerce").to_numpy(dtype=float)
-        if np.isnan(counts_raw).any():
-            raise InputError("the 'count' column has empty or non-numeric values")
-        if (counts_raw < 0).any():
-            raise InputError("the 'count' column has negative values")
-        if not np.all(np.equal(np.floor(counts_raw), counts_raw)):
-            raise InputError(
-                "the 'count' column has fractional values",
-                hint="counts are numbers of people; round or check the source",
-            )
-        if counts_raw.sum() > MAX_CASES:
-            raise InputError(
-                f"the 'count' column adds up to {counts_raw.sum():.4g} cases, more than "
-                f"{MAX_CASES:.0e}",
-                hint="check the count column (a misplaced column or a units error?); "
-                "estimates beyond this lose precision",
-            )
-        counts = counts_raw.astype(np.int64)
-    else:
-        counts = np.ones(len(frame), dtype=np.int64)
+    _check_lists(frame, lists)
+    patterns = _patterns(frame, lists, has_count, count_column)
+    # without a count column each row is one case
+    ones = np.ones(len(frame), dtype=np.int64)
+    counts = _counts(frame, str(count_column)) if has_count else ones
     zero_rows = patterns.sum(axis=1) == 0
     if counts[zero_rows].sum() > 0:
         raise InputError(
@@ -185,6 +142,69 @@ def from_frame(
     )
 
 
+def _check_lists(frame: pd.DataFrame, lists: list[str]) -> None:
+    missing = [c for c in lists if c not in frame.columns]
+    if missing:
+        raise InputError(f"list columns not in the table: {', '.join(missing)}")
+    if len(lists) < 2:
+        raise InputError(
+            f"multiple systems estimation needs at least two lists; found {len(lists)}",
+            hint="give one 0/1 column per list plus a 'count' column",
+        )
+    clash = [str(c) for c in lists if ":" in str(c) or "," in str(c)]
+    if clash:
+        raise InputError(
+            f"list name(s) with ':' or ',': {', '.join(clash)}; model terms such as 'A:B,B:C' "
+            "would be ambiguous",
+            hint="rename those columns (e.g. 'a_1' for 'a:1')",
+        )
+
+
+def _patterns(
+    frame: pd.DataFrame, lists: list[str], has_count: bool, count_column: str | None
+) -> np.ndarray:
+    """The list columns as a 0/1 integer array; anything else is refused with its line."""
+    values = frame[lists]
+    numeric = values.apply(_as_01)
+    bad = ~numeric.isin([0, 1])
+    if bad.to_numpy().any():
+        col = str(bad.any()[bad.any()].index[0])
+        row = int(np.flatnonzero(bad[col].to_numpy())[0])
+        raise InputError(
+            f"list column {col!r} {_describe(values[col].iloc[row])} in {_line(frame, row)}; "
+            "list columns must be 0 or 1",
+            hint=_bad_list_hint(col, numeric[col], has_count, count_column),
+        )
+    return numeric.to_numpy(dtype=np.int64)
+
+
+def _counts(frame: pd.DataFrame, count_column: str) -> np.ndarray:
+    """The count column as whole, non-negative numbers (3.0 is 3) with a sane total."""
+    raw = pd.to_numeric(frame[count_column], errors="coerce").to_numpy(dtype=float)
+    problems = [
+        (np.isnan(raw), "is empty or non-numeric", "give every pattern a count"),
+        (raw < 0, "is negative", "counts are numbers of people"),
+        (np.isfinite(raw) & (np.floor(raw) != raw), "has a fractional value",
+         "counts are numbers of people; round or check the source"),
+    ]
+    for mask, what, hint in problems:
+        if mask.any():
+            row = int(np.flatnonzero(mask)[0])
+            raise InputError(
+                f"the {count_column!r} column {what} in {_line(frame, row)} "
+                f"({_shown(frame[count_column].iloc[row])})",
+                hint=hint,
+            )
+    if raw.sum() > MAX_CASES:
+        raise InputError(
+            f"the {count_column!r} column adds up to {raw.sum():.4g} cases, more than "
+            f"{MAX_CASES:.0e}",
+            hint="check the count column (a misplaced column or a units error?); "
+            "estimates beyond this lose precision",
+        )
+    return raw.astype(np.int64)
+
+
 def _as_01(column: pd.Series) -> pd.Series:
     """A list column as numbers, with true/false and yes/no (any case) read as 1/0."""
     if column.dtype == bool:
@@ -202,10 +222,16 @@ def _line(frame: pd.DataFrame, row: int) -> str:
     return f"line {int(label) + 2}" if isinstance(label, (int, np.integer)) else f"row {label!r}"
 
 
-def _describe(value: object) -> str:
+def _shown(value: object) -> str:
+    """A cell as a user wrote it, for messages ('empty' for a missing cell)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "is empty"
-    return f"holds {str(value)!r}"
+        return "empty"
+    return repr(str(value))
+
+
+def _describe(value: object) -> str:
+    shown = _shown(value)
+    return "is empty" if shown == "empty" else f"holds {shown}"
 
 
 def _bad_list_hint(col: str, numeric: pd.Series, has_count: bool, count_column: str | None) -> str:
