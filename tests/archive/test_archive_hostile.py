@@ -308,3 +308,17 @@ def test_show_text_of_a_binary_item_points_at_its_text(case_dir, tmp_path, capsy
     assert code == 2 and "not text" in err
     code, out, _ = cli(capsys, "--case", case_dir, "show", text, "--text")
     assert code == 0 and "plain words" in out
+
+
+def test_a_protected_attachment_that_fails_is_not_named_in_the_summary(case_dir, tmp_path, capsys):
+    from email.message import EmailMessage
+
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "a@example.org", "b@example.org", "files"
+    mail.set_content("see attached")
+    mail.add_attachment(b"%PDF-1.4\nbroken", maintype="application", subtype="pdf", filename="LiMing_scan.pdf")
+    (tmp_path / "mail.eml").write_bytes(bytes(mail))
+    code, out, _ = cli(capsys, "--case", case_dir, "ingest", tmp_path / "mail.eml", "--sensitivity", "protected", "--json")
+    warnings = [w for f in json.loads(out)["files"] for w in f["warnings"]]
+    assert code == 0 and any(w.startswith("attachment [protected]: ") for w in warnings)
+    assert "LiMing" not in out

@@ -288,7 +288,9 @@ def _commit_one(writer: records.BatchWriter, staged: _Pending, capture: Capture)
     derived = (
         writer.add_derivations(
             item_id, extraction, filename, capture, language,
-            extract_attachment=lambda data, name: _extract_attachment(writer.case, data, name, warnings),
+            extract_attachment=lambda data, name: _extract_attachment(
+                writer.case, data, name, warnings, hide_name=capture.sensitivity == "protected"
+            ),
         )  # fmt: skip
         if extraction
         else []
@@ -296,8 +298,12 @@ def _commit_one(writer: records.BatchWriter, staged: _Pending, capture: Capture)
     return IngestedFile(shown, item_id, True, kind, blob.size, blob.sha256, derived, warnings)
 
 
-def _extract_attachment(case: Case, data: bytes, name: str, warnings: list[str]) -> Any:
-    """Text and tables of an e-mail attachment, read from its stored blob."""
+def _extract_attachment(
+    case: Case, data: bytes, name: str, warnings: list[str], *, hide_name: bool = False
+) -> Any:
+    """Text and tables of an e-mail attachment, read from its stored blob.
+
+    A protected attachment's name stays out of the warning (warnings reach summaries)."""
     extract_fn = default_extractor()
     if extract_fn is None or len(data) > MAX_EXTRACT_BYTES:
         return None
@@ -306,5 +312,5 @@ def _extract_attachment(case: Case, data: bytes, name: str, warnings: list[str])
     stored = case.blobs.path(hashlib.sha256(data).hexdigest())
     result, problem = run_extractor(extract_fn, stored, Path(name))
     if problem:
-        warnings.append(f"attachment {name}: {problem}")
+        warnings.append(f"attachment {PROTECTED if hide_name else name}: {problem}")
     return result
