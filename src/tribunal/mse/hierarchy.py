@@ -77,11 +77,6 @@ def closure(terms: Iterable[Term]) -> Model:
     return sort_terms(out)
 
 
-def is_hierarchical(model: Iterable[Term]) -> bool:
-    terms = set(model)
-    return all(sub in terms for t in terms for sub in combinations(t, len(t) - 1) if len(sub) >= 2)
-
-
 def all_terms(n_lists: int, max_order: int) -> list[Term]:
     """Every interaction term of order 2..max_order, in :func:`sort_terms` order."""
     return [

@@ -115,31 +115,10 @@ def choose(
     return ModelChoice(search, (), max_order, criterion.lower(), p_threshold)
 
 
-def estimate_loglinear(
-    table: CaptureTable,
-    *,
-    model: str | Sequence[str] | None = None,
-    search: str | None = None,
-    max_order: int = 2,
-    criterion: str = "bic",
-    p_threshold: float | None = None,
-    bootstrap: int = 0,
-    seed: int | None = None,
-    level: float = 0.95,
-    on_progress: ProgressCallback | None = None,
-) -> MSEResult:
-    """Estimate N with a log-linear model chosen as asked.
-
-    The interval is the profile-likelihood interval of the chosen model (conditional on
-    that model) unless ``bootstrap`` > 0, in which case it is the BCa interval from that
-    many resamples, each redoing the model choice; both are in ``diagnostics``.
-    """
-    check_fittable(table)
-    choice = choose(
-        table, model=model, search=search, max_order=max_order, criterion=criterion,
-        p_threshold=p_threshold,
-    )
-    fit, report = choice.select_with_report(table)
+def _diagnose(
+    table: CaptureTable, fit: LoglinearFit, report: dict, level: float
+) -> tuple[dict[str, object], list[str], tuple[float, float] | None]:
+    """Diagnostics, warnings and the profile-likelihood interval of the chosen fit."""
     warnings = list(table.warnings)
     diagnostics: dict[str, object] = {"fit": fit.summary()}
     if report:
@@ -167,6 +146,35 @@ def estimate_loglinear(
             "terms at minus infinity (lists that never overlap): "
             + ", ".join(format_model(fit.empty_terms, table.lists))
         )
+    return diagnostics, warnings, prof
+
+
+def estimate_loglinear(
+    table: CaptureTable,
+    *,
+    model: str | Sequence[str] | None = None,
+    search: str | None = None,
+    max_order: int = 2,
+    criterion: str = "bic",
+    p_threshold: float | None = None,
+    bootstrap: int = 0,
+    seed: int | None = None,
+    level: float = 0.95,
+    on_progress: ProgressCallback | None = None,
+) -> MSEResult:
+    """Estimate N with a log-linear model chosen as asked.
+
+    The interval is the profile-likelihood interval of the chosen model (conditional on
+    that model) unless ``bootstrap`` > 0, in which case it is the BCa interval from that
+    many resamples, each redoing the model choice; both are in ``diagnostics``.
+    """
+    check_fittable(table)
+    choice = choose(
+        table, model=model, search=search, max_order=max_order, criterion=criterion,
+        p_threshold=p_threshold,
+    )
+    fit, report = choice.select_with_report(table)
+    diagnostics, warnings, prof = _diagnose(table, fit, report, level)
     details: dict[str, object] = {"fit": fit}
     interval = prof
     interval_kind = "profile likelihood (conditional on the chosen model)"
