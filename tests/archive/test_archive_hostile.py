@@ -322,3 +322,10 @@ def test_a_protected_attachment_that_fails_is_not_named_in_the_summary(case_dir,
     warnings = [w for f in json.loads(out)["files"] for w in f["warnings"]]
     assert code == 0 and any(w.startswith("attachment [protected]: ") for w in warnings)
     assert "LiMing" not in out
+
+
+def test_a_damaged_database_is_named_as_damage_not_a_permission_problem(case_dir, capsys):
+    (case_dir / "case.sqlite").write_bytes(b"not a database at all" * 100)
+    for command in (["verify"], ["items"], ["ingest", case_dir / "keys"]):
+        code, _, err = cli(capsys, "--case", case_dir, *command)
+        assert code == 2 and "damaged" in err, command

@@ -270,11 +270,17 @@ def _connect_readonly(root: Path) -> sqlite3.Connection:
         db = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return db
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.OperationalError as exc:  # permissions, read-only media, locks
         raise CaseError(
             f"cannot read {db_path}: {exc}",
-            hint="check that the file is readable and is a Tribunal case database; "
-            "on read-only media copy the whole case folder (with any case.sqlite-wal) first",
+            hint="check that the file is readable; on read-only media copy the whole case "
+            "folder (with any case.sqlite-wal) to writable storage first",
+        ) from exc
+    except sqlite3.DatabaseError as exc:  # not a database, malformed: damage or tampering
+        raise CaseError(
+            f"cannot read {db_path}: {exc}",
+            hint="the database file is damaged or was altered; restore it from a copy and "
+            "run tribunal verify",
         ) from exc
 
 
