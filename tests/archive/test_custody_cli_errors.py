@@ -174,3 +174,16 @@ def test_a_malformed_key_id_is_a_user_error_not_an_invalid_proof(real_case, tmp_
     # the right id, in capitals and with stray spaces, is accepted
     kid = f" {doc['public_key']['key_id'].upper()} "
     assert _main(["verify-proof", str(path), "--key-id", kid]) == 0
+
+
+@pytest.mark.parametrize("target", ["case.sqlite", "keys/ed25519.pub", "new.json"])
+def test_out_inside_the_case_is_refused_and_the_case_survives(real_case, capsys, target) -> None:
+    case, item = real_case
+    public_key = (case / "keys" / "ed25519.pub").read_bytes()
+    out = case / target
+    assert _main(["--case", str(case), "proof", item, "--out", str(out)]) == 2
+    assert _main(["--case", str(case), "consistency", "0", "--out", str(out)]) == 2
+    assert "inside the case folder" in capsys.readouterr().err
+    assert not (case / "new.json").exists()
+    assert (case / "keys" / "ed25519.pub").read_bytes() == public_key
+    assert _main(["--case", str(case), "verify"]) == 0

@@ -42,6 +42,20 @@ out_option = click.option(
 )
 
 
+def _outside_case(out: Path | None, ctx: click.Context) -> None:
+    """Refuse an --out inside the case folder: it could replace the database or a key."""
+    if out is None:
+        return
+    root = case_dir(ctx).resolve()
+    target = out.resolve()
+    if target == root or root in target.parents:
+        raise InputError(
+            f"{out} is inside the case folder {case_dir(ctx)}; a proof written there could "
+            "replace the case's database or keys",
+            hint="write proofs outside the case, e.g. --out proofs/item.json",
+        )
+
+
 def _deliver(
     doc: dict[str, Any], out: Path | None, as_json: bool, summary: dict[str, Any], what: str
 ) -> None:
@@ -102,6 +116,7 @@ def proof(
     from tribunal.archive import ledger, proofs
     from tribunal.archive.case import open_case
 
+    _outside_case(out, ctx)
     with open_case(case_dir(ctx)) as case:
         if seq is None:
             found = ledger.entries_for(case.db, action="ingest", item=item) or ledger.entries_for(
@@ -297,6 +312,7 @@ def consistency(
     from tribunal.archive import proofs
     from tribunal.archive.case import open_case
 
+    _outside_case(out, ctx)
     with open_case(case_dir(ctx)) as case:
         doc = proofs.consistency_proof_document(case, old_size, new_size)
     summary = {
