@@ -12,7 +12,14 @@ from typing import Any
 
 import click
 
-from tribunal.cli.output import case_dir, console, emit, err_console, json_option
+from tribunal.cli.output import (
+    case_dir,
+    console,
+    emit,
+    err_console,
+    json_option,
+    refuse_inside_case,
+)
 
 # C0 controls, DEL and C1 controls (ESC starts terminal sequences; CSI is 0x9b).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -281,6 +288,7 @@ def export_key(ctx: click.Context, out: Path | None, as_json: bool) -> None:
     from tribunal.archive.case import open_case
     from tribunal.errors import InputError
 
+    refuse_inside_case(out, ctx, "a key file")
     with open_case(case_dir(ctx), readonly=True) as case:
         key = signing.load_public_key(case.keys_dir)
     pem = signing.public_key_pem(key).decode()

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from tribunal.cli.output import case_dir, console, emit, json_option
+from tribunal.cli.output import case_dir, console, emit, json_option, refuse_inside_case
 from tribunal.errors import CaseError, InputError
 
 # Ledger positions and sizes are SQLite integers: a larger number is a typo, not a request.
@@ -40,20 +40,6 @@ out_option = click.option(
     default=None,
     help="Write the proof here (otherwise it is printed on stdout).",
 )
-
-
-def _outside_case(out: Path | None, ctx: click.Context) -> None:
-    """Refuse an --out inside the case folder: it could replace the database or a key."""
-    if out is None:
-        return
-    root = case_dir(ctx).resolve()
-    target = out.resolve()
-    if target == root or root in target.parents:
-        raise InputError(
-            f"{out} is inside the case folder {case_dir(ctx)}; a proof written there could "
-            "replace the case's database or keys",
-            hint="write proofs outside the case, e.g. --out proofs/item.json",
-        )
 
 
 def _deliver(
@@ -116,7 +102,7 @@ def proof(
     from tribunal.archive import ledger, proofs
     from tribunal.archive.case import open_case
 
-    _outside_case(out, ctx)
+    refuse_inside_case(out, ctx, "a proof")
     with open_case(case_dir(ctx)) as case:
         if seq is None:
             found = ledger.entries_for(case.db, action="ingest", item=item) or ledger.entries_for(
@@ -312,7 +298,7 @@ def consistency(
     from tribunal.archive import proofs
     from tribunal.archive.case import open_case
 
-    _outside_case(out, ctx)
+    refuse_inside_case(out, ctx, "a proof")
     with open_case(case_dir(ctx)) as case:
         doc = proofs.consistency_proof_document(case, old_size, new_size)
     summary = {

@@ -30,3 +30,19 @@ def emit(result: Any, as_json: bool, human: Callable[[Any], None]) -> None:
 def case_dir(ctx: click.Context) -> Path:
     """The case folder chosen by ``--case`` / ``TRIBUNAL_CASE``."""
     return Path(ctx.find_root().obj["case_dir"])
+
+
+def refuse_inside_case(out: Path | None, ctx: click.Context, what: str) -> None:
+    """Refuse an output path inside the case folder: it could replace the database or a key."""
+    from tribunal.errors import InputError
+
+    if out is None:
+        return
+    root = case_dir(ctx).resolve()
+    target = out.resolve()
+    if target == root or root in target.parents:
+        raise InputError(
+            f"{out} is inside the case folder {case_dir(ctx)}; {what} written there could "
+            "replace the case's database or keys",
+            hint="write it outside the case folder",
+        )
