@@ -334,7 +334,7 @@ def test_a_damaged_database_is_named_as_damage_not_a_permission_problem(case_dir
 def test_export_key_refuses_out_inside_the_case(case_dir, capsys):
     """A public key written over case.sqlite or a key file would destroy the case."""
     before = (case_dir / "case.sqlite").read_bytes()
-    for target in (case_dir / "case.sqlite", case_dir / "keys" / "x.pem", case_dir):
+    for target in (case_dir / "case.sqlite", case_dir / "keys" / "x.pem"):
         code, _, err = cli(capsys, "--case", case_dir, "export-key", "--out", target)
         assert code == 2 and "inside the case folder" in err
     assert (case_dir / "case.sqlite").read_bytes() == before
