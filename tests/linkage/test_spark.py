@@ -31,14 +31,15 @@ def test_spark_backend_links_like_duckdb():
                         ignore_index=True)
     lookup = {f"{r.list}:{r.row}": r.person for r in truth.itertuples()}
     true = [lookup[u] for u in records["unique_id"]]
-    options = ModelOptions(u_max_pairs=2e4, u_chunks=1)
+    # few EM iterations and one u chunk: each is a Spark job, and the data are small
+    options = ModelOptions(u_max_pairs=2e4, u_chunks=1, em_iterations=6)
     spark = local_spark(partitions=1)
     try:
         s_pairs = predict_spark(train_spark(records, options, spark=spark))
     finally:
         spark.stop()
     d_pairs = predict(train(DuckDBAPI(duckdb.connect()), records, present_columns(records),
-                            ModelOptions(u_max_pairs=2e4, u_chunks=1)), 0.05)
+                            ModelOptions(u_max_pairs=2e4, u_chunks=1, em_iterations=6)), 0.05)
     s_eval = evaluate_clusters(cluster(records, s_pairs, 0.8), true)
     d_eval = evaluate_clusters(cluster(records, d_pairs, 0.8), true)
     assert s_eval.bcubed.f1 >= 0.9, s_eval.to_dict()
