@@ -123,3 +123,16 @@ def test_html_meta_claiming_utf16_is_read_as_utf8(tmp_path: Path) -> None:
     path = tmp_path / "p.html"
     path.write_bytes(page.encode("utf-8") + (b" " if len(page.encode()) % 2 else b""))
     assert "器官 liver page" in (extract(path).text or "")
+
+
+@pytest.mark.parametrize(
+    "declared", ["application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
+)
+def test_a_declared_binary_type_without_its_magic_is_judged_by_content(
+    tmp_path: Path, declared: str
+) -> None:
+    # The archive extracts the stored blob (no extension) declaring the original name's type.
+    blob = tmp_path / "ab12cd"
+    blob.write_bytes(b"<html><body><p>404 not found</p></body></html>")
+    result = extract(blob, declared_mime=declared)
+    assert result.kind == "html" and "404 not found" in (result.text or "")

@@ -71,6 +71,11 @@ def _looks_like_html(head: bytes) -> bool:
     return low.startswith((b"<!doctype html", b"<html")) or b"<html" in low[:1024]
 
 
+def _has_magic(mime: str, head: bytes) -> bool:
+    # PDF readers accept "%PDF-" anywhere in the first 1,024 bytes; OOXML is a zip.
+    return b"%PDF-" in head[:1024] if mime == "application/pdf" else head.startswith(b"PK")
+
+
 def sniff_mime(path: Path, head: bytes, declared_mime: str | None = None) -> str:
     """The MIME type to extract ``path`` as (``head`` is its first few kilobytes)."""
     if head.startswith(b"%PDF-"):
@@ -88,16 +93,16 @@ def sniff_mime(path: Path, head: bytes, declared_mime: str | None = None) -> str
     if guess is not None and guess.mime not in ("application/zip",):
         return guess.mime
     declared = (declared_mime or "").split(";")[0].strip().lower() or None
+    # A PDF/DOCX/XLSX by name or declared type but without the format's magic bytes is a
+    # mislabelled file (a saved web page, a text, a server's HTML error page sent as PDF):
+    # its content decides. With the magic it is the format, if damaged, and its extractor
+    # says how. (The archive declares the type guessed from the original file name.)
+    if declared in _NEEDS_MAGIC and not _has_magic(declared, head):
+        declared = None
     if declared and declared not in ("application/octet-stream", "text/plain"):
         return declared
     ext_mime = _EXT_MIME.get(path.suffix.lower())
-    if ext_mime in _NEEDS_MAGIC and declared != ext_mime:
-        # A .pdf/.docx/.xlsx name without the format's magic bytes (checked above) is a
-        # mislabelled file (a saved web page, a text): judge it by its content instead.
-        # (PDF readers accept "%PDF-" within the first 1,024 bytes, so that is checked.)
-        magic = b"%PDF-" in head[:1024] if ext_mime == "application/pdf" else head.startswith(b"PK")
-        if magic:
-            return ext_mime  # the format, but damaged: its extractor says how
+    if ext_mime in _NEEDS_MAGIC and not _has_magic(ext_mime, head):
         ext_mime = None
     if ext_mime:
         return ext_mime
