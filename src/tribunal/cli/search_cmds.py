@@ -64,7 +64,7 @@ class _QueryCommand(click.Command):
 @click.option(
     "--include-protected",
     is_flag=True,
-    help="Show titles and snippets of protected items (hidden by default).",
+    help="Search protected items too (left out entirely by default).",
 )
 @json_option
 @click.pass_context
@@ -127,9 +127,6 @@ def _show(result: dict[str, Any], empty_query: bool) -> None:
         head.append(hit.doc_id, style="bold cyan")
         head.append(f"  {hit.score:.2f}  {facts}", style="dim")
         console.print(head)
-        if hit.redacted:
-            console.print("     [protected: use --include-protected to show]", markup=False)
-            continue
         if hit.title:
             console.print(Text("     " + hit.title, style="bold"))
         if console.is_terminal:

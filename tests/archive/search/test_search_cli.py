@@ -53,7 +53,7 @@ def test_search_json_and_text(case: Path) -> None:
     assert hit["doc_id"] == "D-1" and hit["snippet"] == "中國的[器官]移植等待時間很短。"
     assert hit["highlights"] == [[3, 5]]
     text = _run("--case", str(case), "search", "surgeon")
-    assert "D-2" in text.output and "surgeon" not in text.output and "protected" in text.output
+    assert "D-2" not in text.output and "surgeon" not in text.output.replace("'surgeon'", "")
     shown = _run("--case", str(case), "search", "surgeon", "--include-protected")
     assert "[surgeon]" in shown.output and "Statement" in shown.output
     filtered = _run("--case", str(case), "search", "器官", "--from", "2007-01-01", "--json")

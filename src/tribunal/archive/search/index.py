@@ -64,9 +64,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
 
 @dataclass
 class Hit:
-    """One search result. For a protected item searched without ``include_protected``,
-    ``title`` and ``snippet`` are None and ``redacted`` is True: the investigator learns
-    that an item matches, not what it says."""
+    """One search result. Protected items appear only when the search was made with
+    ``include_protected``; otherwise they are left out, so that a search cannot confirm
+    that a guessed name occurs in a protected document."""
 
     doc_id: str
     score: float  # BM25, higher is better
@@ -79,7 +79,6 @@ class Hit:
     snippet_text: str | None = None  # the same window without brackets
     highlights: list[tuple[int, int]] = field(default_factory=list)  # in snippet_text
     match_offsets: list[tuple[int, int]] = field(default_factory=list)  # in the document
-    redacted: bool = False
 
 
 def _iso(value: str | dt.date | dt.datetime | None, what: str) -> str | None:
@@ -180,6 +179,8 @@ class SearchIndex:
             _filter_token(f, v)
             for f, v in (("kind", kind), ("language", language), ("sensitivity", sensitivity))
         )
+        # A protected item's title is usually its file name, often a witness's name.
+        title = "" if sensitivity == "protected" else title
         title_terms, title_pairs = index_columns(normalize(title))
         body_terms, body_pairs = index_columns(normalize(text))
         pairs = title_pairs + ([BREAK] if title_pairs and body_pairs else []) + body_pairs
@@ -270,9 +271,13 @@ class SearchIndex:
         for name, value in wanted.items():
             if value:
                 match += f' AND meta : "{_filter_token(name, value)}"'
+        if not include_protected:
+            # Protected items are left out entirely, not shown as withheld hits: a withheld
+            # hit would still confirm that a guessed name occurs in a protected document.
+            match = f'({match}) NOT meta : "{_filter_token("sensitivity", "protected")}"'
         lo, hi = _iso(date_from, "--from"), _iso(date_to, "--to")
         try:
-            ranked = self._rank(parsed, match, lo, hi, wanted, int(limit))
+            ranked = self._rank(parsed, match, lo, hi, wanted, int(limit), include_protected)
         except sqlite3.OperationalError as exc:  # pragma: no cover - would be our bug
             raise TribunalError(f"search failed: {exc}", hint="please report this") from exc
         rows = []
@@ -285,10 +290,10 @@ class SearchIndex:
                 rows.append((rowid, row[0], score, *row[1:]))
         hits: list[Hit] = []
         for rowid, doc_id, score, title, kind_, lang, date, sens in rows:
-            hit = Hit(doc_id, -float(score), None, None, kind_, lang, date, sens)
             if sens == "protected" and not include_protected:
-                hit.redacted = True
-            elif not snippets:
+                continue
+            hit = Hit(doc_id, -float(score), None, None, kind_, lang, date, sens)
+            if not snippets:
                 hit.title = title
             else:
                 (text,) = self._db.execute(
@@ -311,6 +316,7 @@ class SearchIndex:
         hi: str | None,
         wanted: dict[str, str | None],
         limit: int,
+        include_protected: bool = True,
     ) -> list[tuple[int, float]]:
         """(rowid, BM25) of the best ``limit`` matches, best (most negative) first."""
         if lo or hi:
@@ -332,14 +338,20 @@ class SearchIndex:
         if one_term and limit <= champions.SIZE // 2:
             found = champions.candidates(self._db, units[0].terms[0], RANK_SQL, match)
             if found is not None:
-                best = self._filter_rows(sorted(found, key=lambda r: r[1]), wanted, limit)
+                best = self._filter_rows(
+                    sorted(found, key=lambda r: r[1]), wanted, limit, include_protected
+                )
                 if len(best) >= limit:
                     return best
         sql = f"SELECT rowid, {RANK_SQL} AS s FROM fts WHERE fts MATCH ? ORDER BY s LIMIT ?"
         return self._db.execute(sql, (match, limit)).fetchall()
 
     def _filter_rows(
-        self, rows: list[tuple[int, float]], wanted: dict[str, str | None], limit: int
+        self,
+        rows: list[tuple[int, float]],
+        wanted: dict[str, str | None],
+        limit: int,
+        include_protected: bool = True,
     ) -> list[tuple[int, float]]:
         """Keep rows whose document still exists and passes the exact-match filters."""
         active = {k: v for k, v in wanted.items() if v}
@@ -351,7 +363,8 @@ class SearchIndex:
             if row is None:
                 continue  # removed since the champion lists were built
             values = dict(zip(("kind", "language", "sensitivity"), row, strict=True))
-            if all(values[k] == v for k, v in active.items()):
+            hidden = values["sensitivity"] == "protected" and not include_protected
+            if not hidden and all(values[k] == v for k, v in active.items()):
                 out.append((rowid, score))
                 if len(out) >= limit:
                     break

@@ -16,7 +16,7 @@ from pathlib import Path
 
 # Bump when folding, tokenising or the index schema changes: an index built with another
 # version must be rebuilt (``tribunal reindex``) before it can answer queries correctly.
-TOKENIZER_VERSION = "4"
+TOKENIZER_VERSION = "5"
 
 
 @lru_cache(maxsize=1)
