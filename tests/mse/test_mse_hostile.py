@@ -271,3 +271,14 @@ def test_huge_counts_are_estimated(tmp_path, capsys, reference):
     code, data, err = estimate(write(tmp_path, HEADER + scaled + "\n"), capsys)
     assert code == 0, err
     assert data["estimate"] == pytest.approx(reference * 1e9, rel=1e-9)
+
+
+def test_lcmcr_refuses_two_lists(tmp_path, capsys):
+    """Two lists leave a latent class model unidentified: its 'estimate' was the prior's,
+    with chains that disagree; the log-linear Lincoln-Petersen estimate stays available."""
+    path = write(tmp_path, "A,B,count\n1,0,40\n0,1,30\n1,1,10\n")
+    code, _, err = run(["mse", "estimate", str(path), "--method", "lcmcr", "--K", "2",
+                        "--burnin", "10", "--samples", "10", "--chains", "1"], capsys)
+    assert code == 2 and "at least 3 lists" in err and "loglinear" in err
+    code, out, _ = run(["mse", "estimate", str(path), "--json"], capsys)
+    assert code == 0 and json.loads(out)["estimate"] == pytest.approx(50 * 40 / 10)  # Lincoln-Petersen

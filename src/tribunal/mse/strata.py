@@ -66,6 +66,14 @@ def estimate_table(
     """Run one method on one table; ``options`` holds only the settings the user gave."""
     func = method_function(method)
     warnings = check_table(table)
+    with_cases = sum(1 for size in table.list_sizes().values() if size > 0)
+    if method == "lcmcr" and with_cases < MIN_LISTS:
+        # With two lists a latent class model has more parameters than the three observed
+        # cells: the posterior of N would be the prior's (Manrique-Vallier 2016, sec. 2).
+        raise InputError(
+            f"LCMCR needs at least {MIN_LISTS} lists with cases; this table has {with_cases}",
+            hint="with two lists use --method loglinear (Lincoln-Petersen, independence)",
+        )
     kwargs = {k: v for k, v in (options or {}).items() if v is not None}
     if on_progress is not None and method != "dga":
         kwargs["on_progress"] = on_progress
