@@ -110,7 +110,8 @@ def enumerate_hierarchical(
                 raise InputError(
                     f"more than {limit:,} hierarchical models of order {max_order} on "
                     f"{n_lists} lists",
-                    hint="lower --max-order or use a stepwise search (--search bhs|csv)",
+                    hint="lower --max-order, or use a stepwise search: "
+                    "tribunal mse estimate --search bhs|csv",
                 )
             yield model
             return

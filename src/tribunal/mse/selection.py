@@ -88,7 +88,8 @@ def exhaustive_search(
     if j > 6 and max_order > 1:
         raise InputError(
             f"an exhaustive search over {j} lists is too large",
-            hint="use a stepwise search (--search bhs or --search csv) for more than 6 lists",
+            hint="use a stepwise search for more than 6 lists: "
+            "tribunal mse estimate --search bhs or --search csv",
         )
     max_order = max(1, min(max_order, j - 1))
     models, tmask, x, cover = _search_space(j, max_order)
