@@ -242,7 +242,8 @@ def _bad_list_hint(col: str, numeric: pd.Series, has_count: bool, count_column: 
         return (f"if {col!r} holds the number of people with each pattern, name that column "
                 f"{count_column!r}; list columns hold 0/1 (or true/false, yes/no)")
     return ("one 0/1 column per list (true/false and yes/no are read as 1/0); a stratum "
-            "column must be named with --stratum")
+            "column is named with `tribunal mse estimate --stratum COLUMN` (models and "
+            "closed take one stratum's rows)")
 
 
 def _alias_count(frame: pd.DataFrame, count_column: str | None) -> pd.DataFrame:
