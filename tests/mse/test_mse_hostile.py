@@ -111,6 +111,7 @@ def test_individual_records_without_count(tmp_path, capsys, reference):
         ("", "is empty", "header line"),
         (HEADER, "no rows", ""),
         (HEADER.replace("count", "freq") + ROWS, "holds '52' in line 2", "name that column"),
+        ("id,A,B,C\n1,1,0,0\n2,0,1,1\n", "'id' holds '2' in line 3", "remove it"),
         (HEADER + "1,,0,0,0,5\n" + ROWS, "'B' is empty in line 2", "0/1"),
         (HEADER + "1,maybe,0,0,0,5\n" + ROWS, "holds 'maybe'", "yes/no"),
         ("A,A,C,D,E,count\n" + ROWS, "repeated column name", "distinct"),
@@ -120,7 +121,7 @@ def test_individual_records_without_count(tmp_path, capsys, reference):
         ("A,B,C,count\n1,1,1,50\n", "all cases share one pattern", "several patterns"),
         ("A:1,B,C,D,E,count\n" + ROWS, "list name(s) with ':'", "rename"),
     ],
-    ids=["empty", "header-only", "freq-not-count", "empty-cell", "word", "duplicate",
+    ids=["empty", "header-only", "freq-not-count", "id-column", "empty-cell", "word", "duplicate",
          "overflow", "inf", "latin-1", "one-pattern", "colon-in-name"],
 )
 def test_bad_files_are_refused_with_a_hint(tmp_path, capsys, text, message, hint):

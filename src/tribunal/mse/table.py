@@ -240,7 +240,8 @@ def _bad_list_hint(col: str, numeric: pd.Series, has_count: bool, count_column: 
         whole == np.floor(whole)
     ).all():
         return (f"if {col!r} holds the number of people with each pattern, name that column "
-                f"{count_column!r}; list columns hold 0/1 (or true/false, yes/no)")
+                f"{count_column!r}; if it identifies records, remove it; list columns hold "
+                "0/1 (or true/false, yes/no)")
     return ("one 0/1 column per list (true/false and yes/no are read as 1/0); a stratum "
             "column is named with `tribunal mse estimate --stratum COLUMN` (models and "
             "closed take one stratum's rows)")
