@@ -188,9 +188,13 @@ def estimate_loglinear(
         interval = boot.interval
         interval_kind = "BCa bootstrap with model selection in every resample"
         if boot.n_failed:
+            # A resample without an MLE is mostly one whose N runs to infinity: leaving it
+            # out pulls the upper end down, so say so when it is more than a few.
+            understated = (": the upper end is understated" if boot.n_failed > 0.05 * bootstrap
+                           else "")
             warnings.append(
                 f"the estimator failed on {boot.n_failed} of {bootstrap} resamples "
-                "(left out of the interval)"
+                f"(left out of the interval){understated}"
             )
     diagnostics["interval_kind"] = interval_kind
     return MSEResult(
