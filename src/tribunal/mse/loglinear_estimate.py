@@ -188,10 +188,10 @@ def estimate_loglinear(
         interval = boot.interval
         interval_kind = "BCa bootstrap with model selection in every resample"
         if boot.n_failed:
-            # A resample without an MLE is mostly one whose N runs to infinity: leaving it
-            # out pulls the upper end down, so say so when it is more than a few.
-            understated = (": the upper end is understated" if boot.n_failed > 0.05 * bootstrap
-                           else "")
+            # Failed resamples are the sparse ones (a list lost, an MLE at infinity), whose
+            # estimates would mostly be extreme: without them the interval is too narrow.
+            understated = (": the interval is probably too narrow"
+                           if boot.n_failed > 0.05 * bootstrap else "")
             warnings.append(
                 f"the estimator failed on {boot.n_failed} of {bootstrap} resamples "
                 f"(left out of the interval){understated}"
