@@ -66,6 +66,9 @@ def _name_comparison():
                 m_probability=0.45),
             cll.ExactMatchLevel("name_key", term_frequency_adjustments=True).configure(
                 m_probability=0.25),
+            cll.ArrayIntersectLevel("name_canon", 1).configure(
+                label_for_charts="same name up to diminutives (Tom/Thomas)",
+                m_probability=0.1),
             cll.ArrayIntersectLevel("name_variants", 1).configure(
                 label_for_charts="surname variant + given name", m_probability=0.08),
             cll.ExactMatchLevel("name_skel").configure(
@@ -166,6 +169,8 @@ def blocking_rules(
         rules.append(block_on("name_skel", "birth_year"))
     if has("name_variants"):
         rules.append(block_on("name_variants", arrays_to_explode=["name_variants"]))
+    if has("name_canon"):
+        rules.append(block_on("name_canon", arrays_to_explode=["name_canon"]))
     if has("birth_date"):
         rules.append(block_on("birth_date", "substr(name_key, 1, 1)"))
     if has("birth_year") and has("name_tokens"):

@@ -13,6 +13,7 @@ from functools import cached_property, lru_cache
 
 from tribunal.linkage import names_uyghur as ug
 from tribunal.linkage import names_zh as zh
+from tribunal.linkage.given_names import canonical_keys
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,12 @@ class NameKeys:
     def key(self) -> str:
         """Romanised elements sorted, so that name order does not matter."""
         return " ".join(sorted(self.tokens))
+
+    @cached_property
+    def canon(self) -> tuple[str, ...]:
+        """Order-free keys with English diminutives replaced by formal names (Latin script
+        only: Tom Chudleigh -> ``chudleigh thomas``), see :mod:`tribunal.linkage.given_names`."""
+        return canonical_keys(self.tokens) if self.script == "latin" else ()
 
     @cached_property
     def skeleton(self) -> str:

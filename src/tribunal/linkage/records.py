@@ -18,7 +18,7 @@ from tribunal.linkage.resident_id import parse_resident_id
 
 RECORD_COLUMNS: tuple[str, ...] = (
     "unique_id", "source", "row", "name", "name_script", "name_hz", "name_key",
-    "name_tokens", "name_variants", "name_skel", "sex", "birth_date", "birth_ym",
+    "name_tokens", "name_variants", "name_canon", "name_skel", "sex", "birth_date", "birth_ym",
     "birth_year", "place_province", "place_prefecture", "place_leaf", "id_number",
     "event", "event_date", "facility",
 )
@@ -93,6 +93,7 @@ def standardise(
         "name_key": [k.key or None for k in keys],
         "name_tokens": [list(k.tokens) or None for k in keys],
         "name_variants": [list(k.variants) or None for k in keys],
+        "name_canon": [list(k.canon) or None for k in keys],
         "name_skel": [k.skeleton or None for k in keys],
         "birth_date": [d.full if d else None for d in dates],
         "birth_ym": [d.year_month if d else None for d in dates],
