@@ -50,11 +50,18 @@ def test_unusable_settings_are_refused_before_any_work(kwargs, message) -> None:
 
 
 def test_default_grid_of_a_huge_table_is_capped(monkeypatch) -> None:
-    # 20 x 626,000 observed would be 12.5 million points (GBs); the default stops at the cap
+    # 20 x 6,260 observed would be 125,200 points; with the cap at 20,001 the default stops
+    # there, and says so
     monkeypatch.setattr(dga, "MAX_GRID_POINTS", 20_001)
-    r = estimate_dga(_table(scale=1000))
+    r = estimate_dga(_table(scale=10))
     assert r.diagnostics["grid"]["n_points"] == 20_001
-    assert r.n_observed == 626_000
+    assert r.n_observed == 6_260
+    assert any("grid of missing counts stops at 20,000" in w for w in r.warnings)
+    # more observed cases than the grid can hold unseen: refused, never a cut-off posterior
+    with pytest.raises(InputError, match="too many for dga"):
+        estimate_dga(_table(scale=1000))
+    # an explicit grid within the cap is the user's informed choice
+    assert estimate_dga(_table(scale=1000), max_missing=20_000).n_observed == 626_000
     # the explicit setting past the cap is refused, not silently shortened
     with pytest.raises(InputError, match="at most 20,000"):
         estimate_dga(_table(), max_missing=20_001)
@@ -105,3 +112,17 @@ def test_plot_axis_shows_the_mass_not_the_whole_grid(tmp_path: Path, shared_data
     lo, hi, cut = axis_limits(post["N"], post["probability"])
     assert cut and lo < r.interval[0] and r.interval[1] < hi < 1500
     assert plot_dga_posterior(r, tmp_path / "p.png").stat().st_size > 10_000
+
+
+def test_cli_dga_plot_uses_the_model_weight_figure(tmp_path: Path, capsys, monkeypatch) -> None:
+    from tribunal.cli import main
+    from tribunal.mse import dga_plot
+
+    calls = []
+    real = dga_plot.plot_dga_posterior
+    monkeypatch.setattr(dga_plot, "plot_dga_posterior", lambda r, p: calls.append(p) or real(r, p))
+    path = tmp_path / "t.csv"
+    _table().to_frame().to_csv(path, index=False)
+    png = tmp_path / "post.png"
+    main(["mse", "estimate", str(path), "--method", "dga", "--plot", str(png)])
+    assert calls == [png] and png.stat().st_size > 1000

@@ -100,9 +100,13 @@ def _print_result(data: dict[str, Any]) -> None:
 @click.option("--burnin", type=int, help="LCMCR: burn-in sweeps per chain.")
 @click.option("--samples", type=int, help="LCMCR: draws kept per chain.")
 @click.option("--thin", type=int, help="LCMCR: sweeps between kept draws.")
-@click.option("--delta", type=float, help="dga: Dirichlet hyper-parameter delta.")
-@click.option("--prior", help="dga: prior on N.")
-@click.option("--max-missing", type=int, help="dga: largest number of unseen cases on the grid.")
+@click.option("--delta", type=float,
+              help="dga: Dirichlet hyper-parameter delta.  [default: 2^-J for J lists]")  # fmt: skip
+@click.option("--prior", metavar="1/N|uniform|negbin:A,B",
+              help="dga: prior on N.  [default: 1/N]")  # fmt: skip
+@click.option("--max-missing", type=int,
+              help="dga: largest number of unseen cases on the grid.  "
+                   "[default: 20 x observed cases, at most 2,000,000]")  # fmt: skip
 @json_option
 def estimate(
     table_csv: Path, method: str, model: str | None, search: str | None, max_order: int,
@@ -163,9 +167,10 @@ def _plot(result: Any, path: Path) -> None:
     if fit is not None:
         plots.plot_observed_fitted(fit, path)
         return
-    post = result.details.get("posterior_N")
-    if isinstance(post, dict) and "N" in post:
-        plots.plot_posterior(post["N"], path, weights=post.get("probability"))
+    if result.method == "dga":
+        from tribunal.mse.dga_plot import plot_dga_posterior
+
+        plot_dga_posterior(result, path)
         return
     draws = draws_of(result)
     if draws is None:

@@ -35,8 +35,10 @@ from scipy.special import gammaln, logsumexp
 from tribunal.errors import InputError
 from tribunal.mse.decomposable import decomposable_graphs, subset_mask
 from tribunal.mse.dga_inputs import (
+    DEFAULT_GRID_FACTOR,
     check_table,
     checked_model_prior,
+    default_grid_capped,
     resolve_grid,
 )
 from tribunal.mse.dga_priors import NPrior, negative_binomial_prior, resolve_prior
@@ -202,6 +204,12 @@ def estimate_dga(
         )
     n_prior = resolve_prior(prior)
     missing = resolve_grid(table.n_observed, max_missing, grid)
+    if default_grid_capped(table.n_observed, max_missing, grid):
+        warnings.append(
+            f"the grid of missing counts stops at {int(missing[-1]):,}, short of the usual "
+            f"{DEFAULT_GRID_FACTOR} x {table.n_observed:,} observed, to fit in memory: if more "
+            "may be unseen, this posterior is cut off; compare with --method loglinear"
+        )
     n_graphs = len(decomposable_graphs(j))
     if log_model_prior is not None:
         log_model_prior = checked_model_prior(log_model_prior, n_graphs)

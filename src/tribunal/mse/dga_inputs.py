@@ -42,12 +42,26 @@ def resolve_grid(n_obs: int, max_missing: int | None, grid: Any) -> np.ndarray:
             )
         return m
     if max_missing is None:
-        # capped so that a huge table still runs; cap_warnings says if the tail is cut
+        if n_obs > MAX_GRID_POINTS - 1:
+            # The grid could not even reach as many unseen as seen: a posterior cut there
+            # can look tight and still be wrong by orders of magnitude.
+            raise InputError(
+                f"{n_obs:,} observed cases is too many for dga's exact grid of missing counts "
+                f"(at most {MAX_GRID_POINTS - 1:,} unseen)",
+                hint="use --method loglinear or lcmcr, or give --max-missing if you know the "
+                "number unseen is smaller",
+            )
+        # capped so that a large table still runs; dga.py warns when the cap applied
         max_missing = min(DEFAULT_GRID_FACTOR * n_obs, MAX_GRID_POINTS - 1)
     if int(max_missing) != max_missing or max_missing < 1:
         raise InputError("max_missing must be a whole number >= 1")
     _check_grid_size(int(max_missing) + 1)
     return np.arange(0, int(max_missing) + 1, dtype=np.int64)
+
+
+def default_grid_capped(n_obs: int, max_missing: int | None, grid: Any) -> bool:
+    """Whether the default grid (20 x observed) was cut to fit in memory."""
+    return grid is None and max_missing is None and DEFAULT_GRID_FACTOR * n_obs >= MAX_GRID_POINTS
 
 
 def checked_model_prior(values: Any, n_graphs: int) -> np.ndarray:
