@@ -50,10 +50,10 @@ def test_one_class_matches_exact_posterior(shared_data) -> None:
     [
         # PEERS.md, R LCMCR, burn-in 10,000, 1,000 samples, thinning 100, 4 seeds pooled.
         ("korea_palembang", 5, (137, 124, 197), 0.03, 0.08),
-        ("new_orleans_5", 10, (794, 555, 1311), 0.05, 0.12),
-        # Our sampler settles ~7% above R's western_us median (1,962 over 8 long chains);
-        # an independent naive implementation agrees with ours: see docs/mse.md.
-        ("western_us", 10, (1830, 1304, 3024), 0.10, 0.12),
+        ("new_orleans_5", 10, (794, 555, 1311), 0.05, 0.08),
+        # Sensitive to the tail sticks: with V rounded to 1 (1 - V clipped at 1e-12) alpha
+        # was inflated and the median sat 7% high (1,962); this guards against that.
+        ("western_us", 10, (1830, 1304, 3024), 0.05, 0.08),
     ],
 )
 def test_matches_r_lcmcr(shared_data, name, K, published, tol_median, tol_upper) -> None:

@@ -52,6 +52,17 @@ def _beta_int(rng, s, f):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _log_gamma(rng, shape):  # pragma: no cover - compiled
+    """log of a Gamma(shape, 1) draw, exact for small shapes where the draw underflows.
+
+    Uses Gamma(a) = Gamma(a + 1) U^(1/a) (Robert & Casella 2004, p. 45) below shape 0.5.
+    """
+    if shape < 0.5:
+        return math.log(rng.standard_gamma(1.0 + shape)) + math.log1p(-rng.random()) / shape
+    return math.log(rng.standard_gamma(shape))
+
+
+@njit(cache=True, nogil=True)
 def _categorical(rng, n, w, total, first, out):  # pragma: no cover - compiled
     """Add ``n`` categorical draws over classes ``first..K-1`` (weights sum to ``total``)."""
     k_count = w.shape[0]
@@ -221,27 +232,32 @@ def run_sweeps(  # pragma: no cover - compiled
             for j in range(n_lists):
                 s = work_s[j, k]
                 lam[j, k] = _beta_int(rng, s, nk - s)
-        # Stick-breaking weights and alpha | V ~ Gamma(a + K - 1, b - sum log(1 - V)).
+        # Stick-breaking weights and alpha | V ~ Gamma(a + K - 1, b - sum log(1 - V)), in
+        # logs: with alpha small an empty tail stick has 1 - V = U^(1/b) far below 1e-16,
+        # and rounding V to 1 (then clipping) would cap -log(1 - V) and so inflate alpha.
         tail = 0
         for k in range(k_count):
             tail += work_nk[k]
-        rest = 1.0
         log_rest = 0.0
         for k in range(k_count - 1):
             tail -= work_nk[k]
             b = alpha + tail
             if work_nk[k] == 0:
-                vk = -math.expm1(math.log1p(-rng.random()) / b)
+                # Beta(1, b): 1 - V = U^(1/b)
+                l1v = math.log1p(-rng.random()) / b
+                lv = math.log(max(-math.expm1(l1v), _TINY))
             else:
-                ga = rng.standard_gamma(1.0 + work_nk[k])
-                vk = ga / (ga + rng.standard_gamma(b))
-            vk = min(vk, 1.0 - 1e-12)
-            v[k] = vk
-            pi[k] = rest * vk
-            rest *= 1.0 - vk
-            log_rest += math.log1p(-vk)
+                lga = math.log(rng.standard_gamma(1.0 + work_nk[k]))
+                lgb = _log_gamma(rng, b)
+                top = max(lga, lgb)
+                ls = top + math.log(math.exp(lga - top) + math.exp(lgb - top))
+                lv = lga - ls
+                l1v = lgb - ls
+            v[k] = math.exp(lv)
+            pi[k] = math.exp(log_rest + lv)
+            log_rest += l1v
         v[k_count - 1] = 1.0
-        pi[k_count - 1] = rest
+        pi[k_count - 1] = math.exp(log_rest)
         if update_alpha:
             alpha = rng.gamma(a_alpha + k_count - 1.0, 1.0 / (b_alpha - log_rest))
             alpha = max(alpha, 1e-10)
