@@ -182,6 +182,12 @@ def blocking_rules(
         # same value of a selective extra attribute (e.g. an address or postcode).
         for col in (["place_leaf"] if has("place_leaf") else []) + list(selective or []):
             rules.append(block_on("name_tokens", col, arrays_to_explode=["name_tokens"]))
+    # Rules without any name column, for records whose names both carry typos (Rhomas
+    # Chudleigh / Thomas Chydleigh): the other fields must then carry the evidence.
+    if has("birth_year") and has("place_leaf"):
+        rules.append(block_on("birth_year", "place_leaf"))
+    for col in selective or []:
+        rules.append(block_on(col))
     rules.extend(extra or [])
     return rules
 

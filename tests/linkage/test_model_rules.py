@@ -1,0 +1,42 @@
+"""Blocking rules and comparison levels of the linkage model, including records with
+missing fields and names that differ by an English diminutive."""
+
+import pandas as pd
+
+from tribunal.linkage.model import ModelOptions, blocking_rules, build_settings
+
+
+def _sql(rules):
+    return [r.get_blocking_rule("duckdb").blocking_rule_sql for r in rules]
+
+
+def test_rules_without_a_name_column_when_names_fail():
+    present = {"name_key", "name_tokens", "name_canon", "birth_year", "place_leaf",
+               "attr_postcode"}
+    sql = _sql(blocking_rules(present, selective=["attr_postcode"]))
+    no_name = [s for s in sql if "name" not in s]
+    assert any("birth_year" in s and "place_leaf" in s for s in no_name)
+    assert any("attr_postcode" in s for s in no_name)
+    assert any("name_canon" in s for s in sql)
+
+
+def test_rules_use_only_present_columns():
+    sql = _sql(blocking_rules({"name_key", "name_tokens"}))
+    assert not any("birth_year" in s or "place_leaf" in s or "name_canon" in s for s in sql)
+
+
+def test_diminutive_level_in_name_comparison():
+    settings = build_settings({"name_key", "name_canon", "birth_year"}, ModelOptions())
+    name = settings.comparisons[0].get_comparison("duckdb").as_dict()
+    labels = [lv.get("label_for_charts", "") for lv in name["comparison_levels"]]
+    assert any("diminutive" in lb for lb in labels)
+
+
+def test_records_carry_canonical_keys():
+    from tribunal.linkage.mapping import ColumnMapping
+    from tribunal.linkage.records import standardise
+
+    frame = pd.DataFrame({"name": ["Tom Chudleigh", "Thomas Chudleigh", "王秀英"]})
+    rec = standardise(frame, ColumnMapping({"name": ["name"]}), "a")
+    assert rec["name_canon"][0] == rec["name_canon"][1] == ["chudleigh thomas"]
+    assert rec["name_canon"][2] is None
