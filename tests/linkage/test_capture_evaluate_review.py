@@ -4,7 +4,13 @@ import pandas as pd
 import pytest
 
 from tribunal.errors import InputError
-from tribunal.linkage.capture import apply_decisions, capture_history, cluster, sensitivity_band
+from tribunal.linkage.capture import (
+    apply_decisions,
+    capture_history,
+    cluster,
+    cluster_labels,
+    sensitivity_band,
+)
 from tribunal.linkage.evaluate import bcubed_scores, evaluate_clusters, pairwise_scores
 from tribunal.linkage.review import (
     decisions_as_labels,
@@ -104,3 +110,22 @@ def test_review_queue_orders_by_closeness_to_threshold():
                                                "unique_id_r": ["b:1", "c:1"],
                                                "decision": ["match", "non-match"]}), 0.5)
     assert acc.n_accepted == 2 and acc.precision == 0.5
+
+
+def test_lone_record_joins_its_most_probable_person_without_chaining():
+    records = pd.DataFrame({"unique_id": ["a", "b", "c", "d", "e", "f"]})
+    pairs = pd.DataFrame({
+        "unique_id_l": ["a", "c", "c", "e", "f"],
+        "unique_id_r": ["b", "a", "d", "d", "e"],
+        "match_probability": [0.99, 0.7, 0.6, 0.99, 0.55],
+    })
+    # at 0.95: {a,b}, {d,e}; c alone, best partner a (0.7) -> joins {a,b}; f alone, best
+    # partner e (0.55) -> joins {d,e}; c's weaker pair to d does not chain the two people
+    lab = cluster(records, pairs, 0.95)
+    assert lab.nunique() == 2
+    assert lab[2] == lab[0] == lab[1] and lab[5] == lab[4] == lab[3] and lab[0] != lab[3]
+    # plain connected components leave c and f alone
+    assert len(set(cluster_labels(records, pairs, 0.95, attach=None))) == 4
+    # below 0.5 nothing attaches: two records alone stay alone
+    pairs2 = pairs.assign(match_probability=[0.99, 0.4, 0.3, 0.99, 0.2])
+    assert cluster(records, pairs2, 0.95).nunique() == 4

@@ -1,7 +1,9 @@
 """From scored pairs to people, and from people to capture histories.
 
 Records joined by a pair at or above the threshold are one person (connected components,
-as Splink's own clustering does; Hopcroft & Tarjan, CACM 16(6), 1973). A person's capture
+as Splink's own clustering does; Hopcroft & Tarjan, CACM 16(6), 1973); a record left alone
+then joins its most probable person when that pair is more likely a match than not. A
+person's capture
 history has a 1 for every list holding at least one of their records. Because the choice of
 threshold moves both the number of people and the overlaps, the tables are produced at
 several thresholds (the *sensitivity band*), so an estimate can show how far linkage
@@ -62,11 +64,52 @@ def apply_decisions(pairs: pd.DataFrame, decisions: pd.DataFrame | None) -> pd.D
     return merged.drop(columns=["l", "r", "p"])
 
 
-def cluster_labels(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float) -> np.ndarray:
-    """Integer component label per record at ``threshold`` (cheap; for counting)."""
+# A record left alone at the threshold joins the person of its best partner when that pair
+# is more likely a match than not (see cluster_labels).
+ATTACH = 0.5
+
+
+def cluster_labels(
+    records: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
+    attach: float | None = ATTACH,
+) -> np.ndarray:
+    """Integer component label per record at ``threshold`` (cheap; for counting).
+
+    Then each record that is still alone joins the person of its best-scoring partner, if
+    that pair scores at least ``attach`` and the partner belongs to a person of two or more
+    records. Connected components need one strong pair per record, and a record with missing
+    fields rarely has one, so a strict threshold leaves it alone; but it must be somebody,
+    and assigning it to its most probable person when that is more likely than not
+    (``attach`` = 0.5) is the record's maximum a posteriori choice between "this person" and
+    "nobody else in the lists". Attached records join no one else, so they cannot chain two
+    people together. ``attach=None`` gives plain connected components.
+    """
+    ids = records["unique_id"]
     strong = pairs[pairs["match_probability"] >= threshold]
-    return connected_components(records["unique_id"], strong["unique_id_l"],
-                                strong["unique_id_r"])
+    labels = connected_components(ids, strong["unique_id_l"], strong["unique_id_r"])
+    if attach is None or attach >= threshold or not len(pairs):
+        return labels
+    index = pd.Index(ids)
+    li = index.get_indexer(pd.Index(pairs["unique_id_l"]))
+    ri = index.get_indexer(pd.Index(pairs["unique_id_r"]))
+    p = pairs["match_probability"].to_numpy(dtype=float)
+    ok = (li >= 0) & (ri >= 0) & (p >= attach) & (p < threshold)
+    li, ri, p = li[ok], ri[ok], p[ok]
+    size = np.bincount(labels)
+    lone = np.concatenate([li, ri])
+    other = np.concatenate([ri, li])
+    score = np.concatenate([p, p])
+    keep = (size[labels[lone]] == 1) & (size[labels[other]] > 1)
+    lone, other, score = lone[keep], other[keep], score[keep]
+    if not len(lone):
+        return labels
+    # best partner per lone record: sort by score descending, keep the first per record
+    order = np.lexsort((-score, lone))
+    lone, other = lone[order], other[order]
+    first = np.r_[True, lone[1:] != lone[:-1]]
+    out = labels.copy()
+    out[lone[first]] = labels[other[first]]
+    return out
 
 
 def cluster(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float) -> pd.Series:
