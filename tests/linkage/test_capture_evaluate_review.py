@@ -129,3 +129,22 @@ def test_lone_record_joins_its_most_probable_person_without_chaining():
     # below 0.5 nothing attaches: two records alone stay alone
     pairs2 = pairs.assign(match_probability=[0.99, 0.4, 0.3, 0.99, 0.2])
     assert cluster(records, pairs2, 0.95).nunique() == 4
+
+
+def test_one_chance_pair_does_not_bridge_two_large_people():
+    # two people of four records each, joined inside by strong pairs (0.999), and one
+    # moderate pair (0.85) between them: plain components chain them, support does not
+    ids = [f"a{i}" for i in range(4)] + [f"b{i}" for i in range(4)]
+    records = pd.DataFrame({"unique_id": ids})
+    inner = [(f"{g}{i}", f"{g}{i + 1}", 0.999) for g in "ab" for i in range(3)]
+    bridge = [("a0", "b0", 0.85)]
+    pairs = pd.DataFrame(inner + bridge,
+                         columns=["unique_id_l", "unique_id_r", "match_probability"])
+    assert len(set(cluster_labels(records, pairs, 0.8, core=None, attach=None))) == 1
+    assert cluster(records, pairs, 0.8).nunique() == 2
+    # two records of each backed by a pair (half the smaller person): they merge
+    more = pd.concat([pairs, pd.DataFrame([("a1", "b1", 0.9)], columns=pairs.columns)])
+    assert cluster(records, more, 0.8).nunique() == 1
+    # at or above the core probability a single pair joins, as before
+    strong = pairs.assign(match_probability=[0.999] * 7)
+    assert cluster(records, strong, 0.8).nunique() == 1

@@ -67,33 +67,72 @@ def apply_decisions(pairs: pd.DataFrame, decisions: pd.DataFrame | None) -> pd.D
 # A record left alone at the threshold joins the person of its best partner when that pair
 # is more likely a match than not (see cluster_labels).
 ATTACH = 0.5
+# Pairs at or above this probability always join; weaker pairs must be backed by others.
+CORE = 0.99
+# Share of the smaller group's records that must have a pair with the other group.
+SUPPORT = 0.5
 
 
-def cluster_labels(
-    records: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
-    attach: float | None = ATTACH,
-) -> np.ndarray:
-    """Integer component label per record at ``threshold`` (cheap; for counting).
-
-    Then each record that is still alone joins the person of its best-scoring partner, if
-    that pair scores at least ``attach`` and the partner belongs to a person of two or more
-    records. Connected components need one strong pair per record, and a record with missing
-    fields rarely has one, so a strict threshold leaves it alone; but it must be somebody,
-    and assigning it to its most probable person when that is more likely than not
-    (``attach`` = 0.5) is the record's maximum a posteriori choice between "this person" and
-    "nobody else in the lists". Attached records join no one else, so they cannot chain two
-    people together. ``attach=None`` gives plain connected components.
-    """
-    ids = records["unique_id"]
-    strong = pairs[pairs["match_probability"] >= threshold]
-    labels = connected_components(ids, strong["unique_id_l"], strong["unique_id_r"])
-    if attach is None or attach >= threshold or not len(pairs):
-        return labels
+def _edges(ids: pd.Series, pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     index = pd.Index(ids)
     li = index.get_indexer(pd.Index(pairs["unique_id_l"]))
     ri = index.get_indexer(pd.Index(pairs["unique_id_r"]))
     p = pairs["match_probability"].to_numpy(dtype=float)
-    ok = (li >= 0) & (ri >= 0) & (p >= attach) & (p < threshold)
+    ok = (li >= 0) & (ri >= 0)
+    return li[ok], ri[ok], p[ok]
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components as cc
+
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
+    return cc(graph, directed=False)[1]
+
+
+def cluster_labels(
+    records: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
+    attach: float | None = ATTACH, core: float | None = CORE, support: float = SUPPORT,
+) -> np.ndarray:
+    """Integer person label per record at ``threshold`` (cheap; for counting).
+
+    Three steps. (1) Records joined by pairs scoring at least ``max(core, threshold)`` form
+    groups (connected components). (2) Two groups are merged when the pairs between them
+    scoring at least ``threshold`` number at least ``support`` times the records of the
+    smaller group: plain connected components let one chance pair bridge two people of
+    many records each, and the chains it builds grow with the list (the single-linkage
+    chaining effect; Jain, Murty & Flynn, "Data clustering: a review", ACM Computing
+    Surveys 31(3), 1999). Groups of one or two records need a single pair, so on lists
+    with few records per person this is connected components. (3) Each record that is
+    still alone joins the person of its best-scoring partner if that pair scores at least
+    ``attach`` and the partner's person has two or more records: a record with missing
+    fields rarely reaches a strict threshold, but it must be somebody, and assigning it to
+    its most probable person when that is more likely than not (``attach`` = 0.5) is the
+    record's maximum a posteriori choice between "this person" and "nobody else in the
+    lists". Attached records join no one else, so they cannot chain two people.
+    ``core=None, attach=None`` gives plain connected components at ``threshold``.
+    """
+    n = len(records)
+    li, ri, p = _edges(records["unique_id"], pairs)
+    strict = threshold if core is None else max(core, threshold)
+    keep = p >= strict
+    labels = _components(n, li[keep], ri[keep])
+    if strict > threshold:
+        weak = (p >= threshold) & ~keep & (labels[li] != labels[ri])
+        a, b = labels[li[weak]], labels[ri[weak]]
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        if len(lo):
+            links = pd.DataFrame({"lo": lo, "hi": hi}).value_counts().reset_index(name="n")
+            size = np.bincount(labels)
+            smaller = np.minimum(size[links["lo"]], size[links["hi"]])
+            need = np.maximum(1, np.ceil(support * smaller))
+            ok = links["n"].to_numpy() >= need
+            groups = _components(len(size), links["lo"].to_numpy()[ok],
+                                 links["hi"].to_numpy()[ok])
+            labels = groups[labels]
+    if attach is None or attach >= threshold or not len(p):
+        return labels
+    ok = (p >= attach) & (p < threshold)
     li, ri, p = li[ok], ri[ok], p[ok]
     size = np.bincount(labels)
     lone = np.concatenate([li, ri])
