@@ -40,3 +40,8 @@ def test_canonical_keys_only_for_latin_names():
     assert normalise_name("王秀英").canon == ()
     assert normalise_name("").canon == ()
     assert len(canonical_keys(("al", "fred", "bert", "ted"))) <= 8
+
+
+def test_digit_inside_a_latin_word_is_dropped_not_split():
+    assert normalise_name("R0bert Lowth").tokens == ("rbert", "lowth")
+    assert normalise_name("Arthur (1855)").key == "arthur"

@@ -49,6 +49,9 @@ class NameKeys:
 
 
 _CLEAN = re.compile(r"[\"“”()（）\[\]<>《》0-9]+")
+# A digit inside a Latin word is a typing or OCR slip (R0bert, Tw3lvetrees); dropping it
+# keeps the word whole for the fuzzy levels instead of splitting it in two.
+_INNER_DIGITS = re.compile(r"(?<=[A-Za-z])[0-9]+(?=[A-Za-z])")
 
 
 @lru_cache(maxsize=500_000)
@@ -60,7 +63,7 @@ def normalise_name(text: str | None) -> NameKeys:
     split into surname and given name with compound-surname and surname-reading rules.
     """
     raw = "" if text is None else str(text)
-    s = _CLEAN.sub(" ", raw).strip()
+    s = _CLEAN.sub(" ", _INNER_DIGITS.sub("", raw)).strip()
     if not s or s.lower() in ("nan", "none", "null", "unknown", "不详", "未知"):
         return NameKeys(raw=raw, script="")
     if zh.has_han(s):
