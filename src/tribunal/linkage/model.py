@@ -5,7 +5,8 @@ Fellegi & Sunter ("A theory for record linkage", JASA 64, 1969) as implemented b
 International Journal of Population Data Science 7(3), 2022). Each comparison's levels run
 from strict to loose, so agreement on a strict level is worth more evidence:
 
-- name: exact hanzi > exact romanised key (order-free) > surname-variant key
+- name: exact hanzi > exact romanised key (order-free) > same key up to English
+  diminutives (Tom/Thomas, :mod:`tribunal.linkage.given_names`) > surname-variant key
   (Wade-Giles/Cantonese/Hokkien/pinyin) > same skeleton > Jaro-Winkler >= 0.92 > two shared
   elements > Jaro-Winkler >= 0.80 > else; term-frequency adjusted on hanzi and key so that
   two 王伟 agree for less than two 欧阳修 (Winkler, "Using the EM algorithm for weight
