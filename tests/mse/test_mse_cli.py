@@ -6,18 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from tribunal.cli import main
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from cli_runner import run
 
 
 def write(tmp_path: Path, text: str, name: str = "t.csv") -> Path:

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_runner import run
 
-from tribunal.cli import main
 from tribunal.mse.closed import ClosedFit
 
 # A small 5-list table; every variant below must give its estimate under the model A:E.
@@ -31,14 +31,6 @@ ROWS = """\
 HEADER = "A,B,C,D,E,count\n"
 
 
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def write(tmp_path: Path, text: str | bytes, name: str = "t.csv") -> Path:

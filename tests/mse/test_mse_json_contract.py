@@ -11,8 +11,7 @@ import math
 from pathlib import Path
 
 import pytest
-
-from tribunal.cli import main
+from cli_runner import run
 
 # Western U.S. with long, spaced list names, so the model strings must use them.
 NAMES = ["police", "ngo list", "church", "press", "family"]
@@ -24,14 +23,6 @@ QUICK = {
 }
 
 
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(args)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def _reject_constant(name: str) -> float:
