@@ -96,3 +96,10 @@ def test_bad_mapping_fields():
         parse_mapping({"lists": {"a.csv": {"nmae": "x"}}})
     with pytest.raises(InputError):
         parse_mapping(["not", "a", "mapping"])
+
+
+def test_binary_junk_is_a_clear_input_error(tmp_path):
+    path = tmp_path / "junk.csv"
+    path.write_bytes(b"name,\x00sex\r\n\x9f\x00\x01\rA\x00,B\n" * 50)
+    with pytest.raises(InputError, match="not a readable CSV list"):
+        list(read_chunks(path))

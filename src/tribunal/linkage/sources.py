@@ -209,7 +209,13 @@ def read_chunks(
     if suffix in (".xlsx", ".xlsm"):
         yield from _xlsx_chunks(path, info, chunk_rows)
     elif suffix in (".csv", ".tsv", ".txt", ""):
-        yield from _csv_chunks(path, info, chunk_rows)
+        try:
+            yield from _csv_chunks(path, info, chunk_rows)
+        except csv.Error as exc:  # binary junk, NUL bytes, a stray newline in a field
+            raise InputError(
+                f"{path.name} is not a readable CSV list ({exc})",
+                hint="save the list as CSV (UTF-8) or XLSX",
+            ) from None
     else:
         raise InputError(f"{path.name}: unsupported list format {suffix!r}",
                          hint="give CSV, TSV or XLSX files")
