@@ -126,6 +126,7 @@ def transliterate(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=200_000)  # elements repeat across a list's names
 def canonical_element(element: str) -> str:
     """One Latin name element in canonical spelling: folded, Russian suffix removed, and
     mapped to the table's canonical form when it is a known variant."""
@@ -143,6 +144,7 @@ def canonical_element(element: str) -> str:
     return e
 
 
+@lru_cache(maxsize=200_000)
 def skeleton(element: str) -> str:
     """Consonant skeleton of a canonical element: an initial vowel becomes ``a``, other
     vowels and ``h`` drop, voiced finals devoice, digraphs simplify, doubles collapse.

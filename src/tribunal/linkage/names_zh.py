@@ -128,6 +128,8 @@ def pinyin_syllables() -> frozenset[str]:
 
 def strip_accents(text: str) -> str:
     """Remove tone marks and other diacritics (ü kept as ü)."""
+    if text.isascii():  # NFD/NFC leave ASCII unchanged and it has no combining marks
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     out = []
     for ch in decomposed:

@@ -8,13 +8,17 @@ encodes them (GB 11643-1999).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
 from tribunal.linkage.dates import parse_partial_date, year_from
 from tribunal.linkage.mapping import ColumnMapping
 from tribunal.linkage.names import normalise_name
 from tribunal.linkage.places import parse_place
-from tribunal.linkage.resident_id import parse_resident_id
+from tribunal.linkage.resident_id import ResidentId, parse_resident_id
 
 RECORD_COLUMNS: tuple[str, ...] = (
     "unique_id", "source", "row", "name", "name_script", "name_hz", "name_key",
@@ -50,10 +54,32 @@ def _joined(frame: pd.DataFrame, cols: list[str], sep: str = " ") -> pd.Series:
     return out
 
 
-def _mapped(series: pd.Series, func) -> list:
-    """Apply ``func`` once per distinct value (lists repeat names, dates and places)."""
-    uniq = {v: func(v) for v in pd.unique(series)}
-    return [uniq[v] for v in series]
+def _factorised(series: pd.Series, func: Callable[[Any], Any]) -> tuple[np.ndarray, list]:
+    """Row codes and ``func`` of each distinct value: lists repeat names, dates and places,
+    so the Python work is done once per distinct value, not once per row."""
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object))
+    return codes, [func(v) for v in uniques]
+
+
+def _take(codes: np.ndarray, values: list) -> np.ndarray:
+    """Per-row object array from per-distinct-value ``values`` (lists stay single cells)."""
+    arr = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):  # element-wise: a list value must not become a 2-D array
+        arr[i] = v
+    return arr[codes]
+
+
+def _blank_none(arr: np.ndarray) -> np.ndarray:
+    """Empty strings (and None) become None, as ``value or None`` would per row."""
+    out = arr.copy()
+    out[(arr == "") | pd.isna(arr)] = None
+    return out
+
+
+def _id_keys(text: str) -> tuple[ResidentId | None, str | None]:
+    """The parsed resident ID and the ID number to keep (the raw text when not valid)."""
+    rid = parse_resident_id(text) if text else None
+    return rid, rid.number if rid else (text.upper() or None)
 
 
 def standardise(
@@ -66,51 +92,60 @@ def standardise(
     """
     f = mapping.fields
     n = len(frame)
-    rows = list(range(start_row + 1, start_row + n + 1))
+    rows = np.arange(start_row + 1, start_row + n + 1, dtype=np.int64)
     raw_name = _joined(frame, f.get("name", []))
-    keys = _mapped(raw_name, normalise_name)
-    dates = _mapped(_joined(frame, f.get("birth_date", [])),
-                    lambda t: parse_partial_date(t) if t else None)
-    years_alt = (_mapped(_joined(frame, f["birth_year"]), lambda t: year_from(t) if t else None)
-                 if f.get("birth_year") else [None] * n)
-    places = _mapped(_joined(frame, f.get("place", [])), lambda t: parse_place(t or None))
+    nc, keys = _factorised(raw_name, normalise_name)
+    dc, dates = _factorised(_joined(frame, f.get("birth_date", [])),
+                            lambda t: parse_partial_date(t) if t else None)
+    pc, places = _factorised(_joined(frame, f.get("place", [])), lambda t: parse_place(t or None))
     id_text = _joined(frame, f.get("id_number", []), "")
-    rids = _mapped(id_text, lambda t: parse_resident_id(t) if t else None)
-    sexes = _mapped(_joined(frame, f.get("sex", [])), normalise_sex)
+    ic, ids = _factorised(id_text, _id_keys)
+    rids = [r for r, _ in ids]
+    sc, sex_u = _factorised(_joined(frame, f.get("sex", [])), normalise_sex)
+    sexes = _take(sc, sex_u)
+    birth_date = _take(dc, [d.full if d else None for d in dates])
+    birth_ym = _take(dc, [d.year_month if d else None for d in dates])
+    byears = _take(dc, [d.year if d else None for d in dates])
+    if f.get("birth_year"):
+        yc, years_alt = _factorised(_joined(frame, f["birth_year"]),
+                                    lambda t: year_from(t) if t else None)
+        byears = np.where(pd.isna(byears), _take(yc, years_alt), byears)
     # Resident IDs fill in what the other columns leave empty (GB 11643 encodes them).
-    for i in [i for i, r in enumerate(rids) if r is not None]:
-        rid = rids[i]
-        if dates[i] is None:
-            dates[i] = parse_partial_date(rid.birth_date.isoformat())
+    has_rid = np.array([r is not None for r in rids], dtype=bool)[ic] if rids else np.zeros(n, bool)
+    no_date = np.array([d is None for d in dates], dtype=bool)[dc] if dates else np.ones(n, bool)
+    for i in np.flatnonzero(has_rid):
+        rid = rids[ic[i]]
+        if no_date[i] and (d := parse_partial_date(rid.birth_date.isoformat())):
+            birth_date[i], birth_ym[i], byears[i] = d.full, d.year_month, d.year
         sexes[i] = sexes[i] or rid.sex
-    byears = [d.year if d else y for d, y in zip(dates, years_alt, strict=True)]
-    provinces = [p.province or (r.province_code if r else "")
-                 for p, r in zip(places, rids, strict=True)]
-    out: dict[str, list[object]] = {
+    rid_province = _take(ic, [r.province_code if r else "" for r in rids])
+    p_province = _take(pc, [p.province for p in places])
+    provinces = np.where(p_province != "", p_province, rid_province)
+    leaf = _take(pc, [p.county or p.prefecture for p in places])
+    leaf = np.where(leaf != "", leaf, provinces)
+    out: dict[str, object] = {
         "sex": sexes,
-        "name_script": [k.script or None for k in keys],
-        "name_hz": [k.hanzi or None for k in keys],
-        "name_key": [k.key or None for k in keys],
-        "name_tokens": [list(k.tokens) or None for k in keys],
-        "name_variants": [list(k.variants) or None for k in keys],
-        "name_canon": [list(k.canon) or None for k in keys],
-        "name_skel": [k.skeleton or None for k in keys],
-        "birth_date": [d.full if d else None for d in dates],
-        "birth_ym": [d.year_month if d else None for d in dates],
+        "name_script": _take(nc, [k.script or None for k in keys]),
+        "name_hz": _take(nc, [k.hanzi or None for k in keys]),
+        "name_key": _take(nc, [k.key or None for k in keys]),
+        "name_tokens": _take(nc, [list(k.tokens) or None for k in keys]),
+        "name_variants": _take(nc, [list(k.variants) or None for k in keys]),
+        "name_canon": _take(nc, [list(k.canon) or None for k in keys]),
+        "name_skel": _take(nc, [k.skeleton or None for k in keys]),
+        "birth_date": birth_date,
+        "birth_ym": birth_ym,
         "birth_year": byears,
-        "place_province": [p or None for p in provinces],
-        "place_prefecture": [p.prefecture or None for p in places],
-        "place_leaf": [(p.county or p.prefecture or pv) or None
-                       for p, pv in zip(places, provinces, strict=True)],
-        "id_number": [r.number if r else (t.upper() or None)
-                      for r, t in zip(rids, id_text, strict=True)],
+        "place_province": _blank_none(provinces),
+        "place_prefecture": _take(pc, [p.prefecture or None for p in places]),
+        "place_leaf": _blank_none(leaf),
+        "id_number": _take(ic, [number for _, number in ids]),
     }
-    out["unique_id"] = [f"{source}:{r}" for r in rows]
-    out["source"] = [source] * n
+    out["unique_id"] = (source + ":" + pd.Series(rows).astype(str)).to_numpy(dtype=object)
+    out["source"] = np.full(n, source, dtype=object)
     out["row"] = rows
-    out["name"] = list(raw_name)
+    out["name"] = raw_name.to_numpy(dtype=object)
     for fld in ("event", "event_date", "facility"):
-        out[fld] = [v or None for v in _joined(frame, f.get(fld, []))]
+        out[fld] = _blank_none(_joined(frame, f.get(fld, [])).to_numpy(dtype=object))
     result = pd.DataFrame(out, columns=list(RECORD_COLUMNS))
     for c in mapping.attributes:
         col = _joined(frame, [c]).str.lower()
