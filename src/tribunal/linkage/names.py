@@ -84,16 +84,21 @@ def normalise_name(text: str | None) -> NameKeys:
     return _latin_name(raw, s)
 
 
+@lru_cache(maxsize=200_000)  # words repeat across names far more than whole names do
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """Canonical tokens of one written word (a hyphenated word may hold several syllables)."""
+    tokens = []
+    for part in zh.latin_fold(word).strip().split():
+        t = zh.latin_token(part) if "-" in part.strip("-") else ug.canonical_element(part)
+        if t:
+            tokens.append(t)
+    return tuple(tokens)
+
+
 def _latin_name(raw: str, s: str) -> NameKeys:
     words = [w for w in re.split(r"[\s,;/]+", s) if w]
     caps = [w for w in words if len(w) > 1 and w.isupper()]
-    folded = [zh.latin_fold(w).strip() for w in words]
-    tokens: list[str] = []
-    for w in folded:
-        for part in w.split():
-            t = zh.latin_token(part) if "-" in part.strip("-") else ug.canonical_element(part)
-            if t:
-                tokens.append(t)
+    tokens = [t for w in words for t in _word_tokens(w)]
     if not tokens:
         return NameKeys(raw=raw, script="")
     # "Wang Xiu Ying": three or more pinyin syllables -> surname plus one given name.
