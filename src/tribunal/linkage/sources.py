@@ -131,7 +131,7 @@ def _csv_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.Da
         buf: list[list[str]] = []
         width = len(header)
         for row in reader:
-            if not row or all(not c.strip() for c in row):
+            if not "".join(row).strip():  # blank row: every cell empty or whitespace
                 continue
             if len(row) != width:
                 row = (row + [""] * width)[:width]
