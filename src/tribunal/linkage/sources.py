@@ -106,6 +106,22 @@ def _legacy_encoding(fh) -> str:
     return "big5" if best is not None and best.encoding == "big5" else "gb18030"
 
 
+def _frames(
+    rows: Iterator[list], header: list[str], info: SourceInfo, chunk_rows: int
+) -> Iterator[pd.DataFrame]:
+    """Group rows into DataFrames of at most ``chunk_rows``, counting them in ``info``."""
+    buf: list[list] = []
+    for row in rows:
+        buf.append(row)
+        if len(buf) >= chunk_rows:
+            info.n_rows += len(buf)
+            yield pd.DataFrame(buf, columns=header, dtype=object)
+            buf = []
+    if buf:
+        info.n_rows += len(buf)
+        yield pd.DataFrame(buf, columns=header, dtype=object)
+
+
 def _csv_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.DataFrame]:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -128,21 +144,13 @@ def _csv_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.Da
         header = [h.strip() for h in header]
         info.columns = header
         reader = csv.reader(lines, delimiter=delimiter)  # type: ignore[arg-type]
-        buf: list[list[str]] = []
         width = len(header)
-        for row in reader:
-            if not "".join(row).strip():  # blank row: every cell empty or whitespace
-                continue
-            if len(row) != width:
-                row = (row + [""] * width)[:width]
-            buf.append(row)
-            if len(buf) >= chunk_rows:
-                info.n_rows += len(buf)
-                yield pd.DataFrame(buf, columns=header, dtype=object)
-                buf = []
-        if buf:
-            info.n_rows += len(buf)
-            yield pd.DataFrame(buf, columns=header, dtype=object)
+        kept = (
+            row if len(row) == width else (row + [""] * width)[:width]
+            for row in reader
+            if "".join(row).strip()  # skip blank rows: every cell empty or whitespace
+        )
+        yield from _frames(kept, header, info, chunk_rows)
     info.sha256 = digest.hexdigest()
     if decoder is not None:
         info.encodings.update(decoder.counts)
@@ -174,19 +182,14 @@ def _xlsx_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.D
         header = [str(v).strip() if v is not None else f"column_{i + 1}"
                   for i, v in enumerate(header_row)]
         info.columns = header
-        buf: list[list[object]] = []
-        for row in rows:
-            if all(v is None or str(v).strip() == "" for v in row):
-                continue
-            values = ["" if v is None else v for v in row][: len(header)]
-            buf.append(values + [""] * (len(header) - len(values)))
-            if len(buf) >= chunk_rows:
-                info.n_rows += len(buf)
-                yield pd.DataFrame(buf, columns=header, dtype=object)
-                buf = []
-        if buf:
-            info.n_rows += len(buf)
-            yield pd.DataFrame(buf, columns=header, dtype=object)
+        width = len(header)
+        kept = (
+            (values := ["" if v is None else v for v in row][:width])
+            + [""] * (width - len(values))
+            for row in rows
+            if not all(v is None or str(v).strip() == "" for v in row)
+        )
+        yield from _frames(kept, header, info, chunk_rows)
     finally:
         wb.close()
 
