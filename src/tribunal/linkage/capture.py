@@ -93,6 +93,7 @@ def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def cluster_labels(
     records: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
     attach: float | None = ATTACH, core: float | None = CORE, support: float = SUPPORT,
+    cannot_link: pd.DataFrame | None = None,
 ) -> np.ndarray:
     """Integer person label per record at ``threshold`` (cheap; for counting).
 
@@ -111,12 +112,26 @@ def cluster_labels(
     record's maximum a posteriori choice between "this person" and "nobody else in the
     lists". Attached records join no one else, so they cannot chain two people.
     ``core=None, attach=None`` gives plain connected components at ``threshold``.
+
+    ``cannot_link`` (pairs ``unique_id_l``, ``unique_id_r``; reviewed non-matches) are
+    never put in one person, in any step (:mod:`tribunal.linkage.constraints`): step 1
+    takes strong pairs by decreasing probability, step 2 group merges by decreasing share
+    of the smaller group backed by pairs, step 3 attaches a lone record to the best
+    person it may join.
     """
+    from tribunal.linkage.constraints import (
+        attach_allowed,
+        constrained_components,
+        index_pairs,
+    )
+
     n = len(records)
     li, ri, p = _edges(records["unique_id"], pairs)
+    ca, cb = index_pairs(records["unique_id"], cannot_link)
     strict = threshold if core is None else max(core, threshold)
     keep = p >= strict
-    labels = _components(n, li[keep], ri[keep])
+    labels = (constrained_components(n, li[keep], ri[keep], p[keep], ca, cb) if len(ca)
+              else _components(n, li[keep], ri[keep]))
     if strict > threshold:
         weak = (p >= threshold) & ~keep & (labels[li] != labels[ri])
         a, b = labels[li[weak]], labels[ri[weak]]
@@ -127,8 +142,11 @@ def cluster_labels(
             smaller = np.minimum(size[links["lo"]], size[links["hi"]])
             need = np.maximum(1, np.ceil(support * smaller))
             ok = links["n"].to_numpy() >= need
-            groups = _components(len(size), links["lo"].to_numpy()[ok],
-                                 links["hi"].to_numpy()[ok])
+            glo, ghi = links["lo"].to_numpy()[ok], links["hi"].to_numpy()[ok]
+            groups = (constrained_components(len(size), glo, ghi,
+                                             links["n"].to_numpy()[ok] / smaller[ok],
+                                             labels[ca], labels[cb]) if len(ca)
+                      else _components(len(size), glo, ghi))
             labels = groups[labels]
     if attach is None or attach >= threshold or not len(p):
         return labels
@@ -145,18 +163,25 @@ def cluster_labels(
     # best partner per lone record: sort by score descending, keep the first per record
     order = np.lexsort((-score, lone))
     lone, other = lone[order], other[order]
-    first = np.r_[True, lone[1:] != lone[:-1]]
     out = labels.copy()
+    if len(ca):
+        attach_allowed(out, labels, lone, other, score[order], ca, cb)
+        return out
+    first = np.r_[True, lone[1:] != lone[:-1]]
     out[lone[first]] = labels[other[first]]
     return out
 
 
-def cluster(records: pd.DataFrame, pairs: pd.DataFrame, threshold: float) -> pd.Series:
+def cluster(
+    records: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
+    cannot_link: pd.DataFrame | None = None,
+) -> pd.Series:
     """Person id (``P000001``...) for each record at ``threshold``, in ``records`` order.
 
     Person ids are numbered by first appearance so the same input gives the same ids.
+    ``cannot_link`` pairs (reviewed non-matches) are never one person.
     """
-    labels = cluster_labels(records, pairs, threshold)
+    labels = cluster_labels(records, pairs, threshold, cannot_link=cannot_link)
     _, first = np.unique(labels, return_index=True)
     order = np.argsort(np.argsort(first))  # rank of each component by first record
     width = max(6, len(str(len(first))))
@@ -205,11 +230,12 @@ def sensitivity_band(
     pairs: pd.DataFrame,
     thresholds: Sequence[float] = DEFAULT_BAND,
     lists: Sequence[str] | None = None,
+    cannot_link: pd.DataFrame | None = None,
 ) -> list[BandRow]:
     """Capture-history tables and people counts at each threshold."""
     out = []
     for t in sorted(set(thresholds)):
-        labels = pd.Series(cluster_labels(records, pairs, t))
+        labels = pd.Series(cluster_labels(records, pairs, t, cannot_link=cannot_link))
         out.append(BandRow(float(t), int(labels.nunique()),
                            capture_history(records, labels, lists)))
     return out

@@ -31,6 +31,7 @@ from tribunal.linkage.capture import (
     cluster,
     sensitivity_band,
 )
+from tribunal.linkage.constraints import cannot_link_pairs
 from tribunal.linkage.mapping import ColumnMapping, resolve
 from tribunal.linkage.model import (
     ModelOptions,
@@ -220,6 +221,22 @@ def profile_lists(
     return [{**i.to_dict(), "keys": stats.get(i.name, {})} for i in infos]
 
 
+def _contradicted_matches(decisions: pd.DataFrame, ids: pd.Series, person: pd.Series) -> list[str]:
+    """A warning when reviewed matches ended in different people: the reviewed non-matches
+    (constraints, which win) and matches contradict each other through other records."""
+    if decisions.empty:
+        return []
+    dec = decisions[decisions["decision"] == "match"]
+    who = pd.Series(person.to_numpy(), index=ids.to_numpy())
+    left = who.reindex(dec["unique_id_l"]).to_numpy()
+    right = who.reindex(dec["unique_id_r"]).to_numpy()
+    split = int(((left != right) & pd.notna(left) & pd.notna(right)).sum())
+    if not split:
+        return []
+    return [f"{split} reviewed match(es) kept apart: joining them would also join a pair "
+            "reviewed as a non-match; check these decisions with tribunal link review"]
+
+
 def _atomic_replace(tmp: Path, out_dir: Path) -> None:
     if out_dir.exists():
         if not (out_dir / MARKER).exists() and any(out_dir.iterdir()):
@@ -320,14 +337,16 @@ def run_linkage(
         records = con.execute(
             "select " + ", ".join(c for c in show if c in cols) + " from records").df()
         lists = [i.name for i in infos]
-        person = cluster(records, pairs, threshold)
+        cannot = cannot_link_pairs(decisions)
+        person = cluster(records, pairs, threshold, cannot_link=cannot)
         clusters = records[["unique_id", "source", "row"]].assign(person_id=person.to_numpy())
         clusters.to_csv(tmp / "clusters.csv", index=False)
         table = capture_history(records, person, lists)
         table.to_csv(tmp / "capture_history.csv", index=False)
         (tmp / "band").mkdir()
         sens = []
-        for row in sensitivity_band(records, pairs, sorted(set(band) | {threshold}), lists):
+        for row in sensitivity_band(records, pairs, sorted(set(band) | {threshold}), lists,
+                                    cannot_link=cannot):
             name = f"capture_history_{row.threshold:.3f}.csv"
             row.table.to_csv(tmp / "band" / name, index=False)
             sens.append({"threshold": row.threshold, "n_people": row.n_people,
@@ -341,6 +360,7 @@ def run_linkage(
         accuracy = (review_accuracy(pairs, decisions, threshold).to_dict()
                     if len(decisions) else None)
         warnings = [f"{i.name}: {w}" for i in infos for w in i.warnings]
+        warnings += _contradicted_matches(decisions, records["unique_id"], person)
         result = LinkResult(
             out_dir=out_dir, n_records=int(n_records), n_clusters=int(person.nunique()),
             threshold=threshold, lists=lists, capture_table=out_dir / "capture_history.csv",
