@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tribunal.cli.output import console, emit, json_option
+from tribunal.cli.output import case_dir, console, emit, json_option, refuse_inside_case
 
 
 def _thresholds(text: str) -> list[float]:
@@ -19,6 +19,17 @@ def _thresholds(text: str) -> list[float]:
     return values
 
 
+def _given_case(ctx: click.Context) -> Path | None:
+    """The case folder when one was chosen (--case or TRIBUNAL_CASE), else None: without
+    one, `link` works on files as it always did and writes nothing into any case."""
+    from click.core import ParameterSource
+
+    source = ctx.find_root().get_parameter_source("case_dir")
+    if source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT):
+        return case_dir(ctx)
+    return None
+
+
 @click.group()
 def link() -> None:
     """Link person lists across scripts and turn them into capture histories.
@@ -29,12 +40,13 @@ def link() -> None:
       tribunal link review linked                      show pairs near the threshold
       tribunal link decide linked ID1 ID2 match --reviewer NAME
       tribunal link run A.csv B.xlsx --out linked --decisions linked/decisions.csv
+      tribunal --case C link import A.csv B.xlsx       store the lists in the case
+      tribunal --case C link run E-... E-... --out linked   link them by item id
     """
 
 
 @link.command("run")
-@click.argument("lists", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("lists", nargs=-1, required=True)
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML mapping of each list's columns to standard fields.")
 @click.option("--threshold", default=0.8, show_default=True, type=float,
@@ -53,12 +65,19 @@ def link() -> None:
 @click.option("--backend", type=click.Choice(["duckdb", "spark"]), default="duckdb",
               show_default=True, help="Where the model runs: in-process DuckDB or Spark "
               "(local mode; needs Java).")
+@click.option("--include-protected", is_flag=True,
+              help="Keep names from protected lists in the review queue and records/ "
+              "(withheld by default).")
+@click.option("--record", is_flag=True,
+              help="Store the capture-history table in the case, derived from each list item.")
 @json_option
-def run(lists: tuple[Path, ...], mapping: Path | None, threshold: float, band: str,
-        out_dir: Path, decisions: Path | None, seed: int, max_records: int | None,
-        backend: str, as_json: bool) -> None:
-    """Link and deduplicate LISTS (CSV, TSV or XLSX files)."""
-    from tribunal.linkage.link import run_linkage
+@click.pass_context
+def run(ctx: click.Context, lists: tuple[str, ...], mapping: Path | None, threshold: float,
+        band: str, out_dir: Path, decisions: Path | None, seed: int, max_records: int | None,
+        backend: str, include_protected: bool, record: bool, as_json: bool) -> None:
+    """Link and deduplicate LISTS: CSV, TSV or XLSX files, or, with --case, item ids of
+    lists in the case (tribunal --case C link run E-7K3QX9ZB2M ...)."""
+    from tribunal.linkage.link import MARKER, run_linkage
     from tribunal.linkage.mapping import load_mapping
     from tribunal.linkage.model import ModelOptions
     from tribunal.progress import progress_bar
@@ -67,11 +86,34 @@ def run(lists: tuple[Path, ...], mapping: Path | None, threshold: float, band: s
     if decisions is None and (out_dir / "decisions.csv").exists():
         decisions = out_dir / "decisions.csv"
     keep_decisions = decisions.read_bytes() if decisions and decisions.exists() else None
-    with progress_bar("reading lists", enabled=False if as_json else None) as cb:
-        result = run_linkage(list(lists), out_dir, mappings=mappings, threshold=threshold,
-                             band=_thresholds(band), options=ModelOptions(seed=seed),
-                             decisions_path=decisions, max_records=max_records,
-                             on_progress=cb, backend=backend)
+    case_path = _given_case(ctx)
+    case = None
+    if case_path is None:
+        inputs: list = _plain_files(lists, record)
+    else:
+        from tribunal.archive.case import Case
+        from tribunal.linkage.case_lists import case_inputs
+
+        refuse_inside_case(out_dir, ctx, "linkage output")
+        case = Case.open(case_path, readonly=not record)
+    try:
+        if case is not None:
+            inputs = case_inputs(case, lists, include_protected=include_protected)
+        with progress_bar("reading lists", enabled=False if as_json else None) as cb:
+            result = run_linkage(inputs, out_dir, mappings=mappings, threshold=threshold,
+                                 band=_thresholds(band), options=ModelOptions(seed=seed),
+                                 decisions_path=decisions, max_records=max_records,
+                                 on_progress=cb, backend=backend,
+                                 include_protected=include_protected)
+        if record and case is not None:
+            from tribunal.jsonutil import dumps
+            from tribunal.linkage.case_lists import record_capture_history
+
+            result.recorded = record_capture_history(case, result)
+            (out_dir / MARKER).write_text(dumps(result) + "\n", encoding="utf-8")
+    finally:
+        if case is not None:
+            case.close()
     # Decisions kept in the output folder survive the folder being replaced.
     if keep_decisions is not None and decisions == out_dir / "decisions.csv":
         (out_dir / "decisions.csv").write_bytes(keep_decisions)
@@ -84,6 +126,11 @@ def run(lists: tuple[Path, ...], mapping: Path | None, threshold: float, band: s
         console.print(f"capture histories: {r.capture_table}")
         console.print(f"clusters:          {r.clusters}")
         console.print(f"review queue:      {r.review_queue} ({r.n_review} pairs)")
+        if r.withheld:
+            console.print(f"names of protected lists withheld from: {', '.join(r.withheld)} "
+                          "(--include-protected keeps them)")
+        if r.recorded:
+            console.print(f"recorded in the case: {', '.join(r.recorded)}")
         for w in r.warnings:
             console.print(f"[yellow]warning:[/] {w}")
         for n in r.notes:
@@ -92,19 +139,73 @@ def run(lists: tuple[Path, ...], mapping: Path | None, threshold: float, band: s
     emit(result, as_json, human)
 
 
+def _plain_files(lists: tuple[str, ...], record: bool) -> list[Path]:
+    from tribunal.errors import InputError
+    from tribunal.linkage.case_lists import is_item_id
+
+    if record:
+        raise InputError("--record stores the capture histories in a case",
+                         hint="give --case DIR (or set TRIBUNAL_CASE)")
+    out = []
+    for spec in lists:
+        path = Path(spec)
+        if not path.is_file():
+            if is_item_id(spec):
+                raise InputError(f"{spec} looks like an item id, but no case was given",
+                                 hint=f"tribunal --case DIR link run {spec} ...")
+            raise InputError(f"no such file: {spec}")
+        out.append(path)
+    return out
+
+
 @link.command("import")
 @click.argument("lists", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="YAML mapping of each list's columns to standard fields.")
+@click.option("--check", is_flag=True,
+              help="Only check the lists and show their keys, even when a case is given.")
+@click.option("--source-url", help="Where the lists were found (URL).")
+@click.option("--captured-at", help="When they were obtained, ISO 8601 (stored in UTC).")
+@click.option("--collector", help="Who obtained them.")
+@click.option("--method", help="How they were obtained.")
+@click.option("--language", help="Language of the lists (e.g. zh-Hans, ug, en).")
+@click.option("--notes", help="Free-text notes about the lists.")
+@click.option("--sensitivity", type=click.Choice(["public", "restricted", "protected"]),
+              help="Sensitivity class of the list items [default: public]; protected lists "
+              "leave no names in linkage outputs unless --include-protected.")
+@click.option("--show-names", is_flag=True,
+              help="Print the file names of protected lists (hidden by default).")
 @json_option
-def import_lists(lists: tuple[Path, ...], mapping: Path | None, as_json: bool) -> None:
-    """Read LISTS and show how they would be linked: the column mapping, encodings,
-    warnings and how many records carry each key. Nothing is written."""
+@click.pass_context
+def import_lists(ctx: click.Context, lists: tuple[Path, ...], mapping: Path | None,
+                 check: bool, source_url: str | None, captured_at: str | None,
+                 collector: str | None, method: str | None, language: str | None,
+                 notes: str | None, sensitivity: str | None, show_names: bool,
+                 as_json: bool) -> None:
+    """Store LISTS in the case as sources (with --case or TRIBUNAL_CASE), each with its
+    column mapping, and print their item ids; without a case (or with --check) only read
+    them and show how they would be linked: the column mapping, encodings, warnings and
+    how many records carry each key."""
     from tribunal.linkage.link import profile_lists
     from tribunal.linkage.mapping import load_mapping
 
     mappings = load_mapping(mapping) if mapping else None
+    case_path = None if check else _given_case(ctx)
+    capture_args = {"source_url": source_url, "captured_at": captured_at,
+                    "collector": collector, "method": method, "language": language,
+                    "notes": notes, "sensitivity": sensitivity}
+    if case_path is not None:
+        _import_into_case(case_path, lists, mappings, capture_args, show_names, as_json)
+        return
+    given = [f"--{k.replace('_', '-')}" for k, v in capture_args.items() if v]
+    if given:
+        from tribunal.errors import InputError
+
+        raise InputError(f"{', '.join(given)} describe(s) lists stored in a case, and none "
+                         "is stored here",
+                         hint="give --case DIR (or set TRIBUNAL_CASE) to import the lists, or "
+                         "leave these options out to only check them")
     result = profile_lists(list(lists), mappings)
 
     def human(rows) -> None:
@@ -126,6 +227,34 @@ def import_lists(lists: tuple[Path, ...], mapping: Path | None, as_json: bool) -
                 console.print(f"  [yellow]warning:[/] {w}")
 
     emit(result, as_json, human)
+
+
+def _import_into_case(case_path: Path, lists: tuple[Path, ...], mappings, capture_args: dict,
+                      show_names: bool, as_json: bool) -> None:
+    from tribunal.archive.case import Case
+    from tribunal.archive.items import Capture
+    from tribunal.linkage.case_lists import import_lists as store_lists
+
+    capture = Capture(**{**capture_args, "sensitivity": capture_args["sensitivity"] or "public"})
+    case = Case.open(case_path)
+    try:
+        imported = store_lists(case, list(lists), mappings, capture)
+    finally:
+        case.close()
+    rows = [i.to_dict(reveal=show_names) for i in imported]
+
+    def human(rs) -> None:
+        for r in rs:
+            state = "new " if r["new"] else "held"
+            console.print(f"{state} [bold]{r['item_id']}[/]  {r['name']}  "
+                          f"(mapping {r['mapping_item']}, {r['sensitivity']})", soft_wrap=True)
+            for fld, cols in r["mapping"].get("fields", {}).items():
+                console.print(f"  {fld:<11} <- {', '.join(cols)}")
+        ids = " ".join(r["item_id"] for r in rs)
+        console.print(f"link them with: tribunal --case {case_path} link run {ids} --out DIR",
+                      soft_wrap=True)
+
+    emit(rows, as_json, human)
 
 
 @link.command("review")

@@ -49,10 +49,11 @@ from tribunal.linkage.review import (
 )
 from tribunal.linkage.sources import (
     CHUNK_ROWS,
+    ListInput,
     SourceInfo,
+    as_list_input,
     count_rows,
     read_chunks,
-    source_name,
 )
 from tribunal.progress import ProgressCallback
 
@@ -78,6 +79,9 @@ class LinkResult:
     n_review: int = 0
     accuracy: dict[str, Any] | None = None
     seconds: float = 0.0
+    protected_lists: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)  # outputs redacted for protected lists
+    recorded: list[str] = field(default_factory=list)  # case items holding the capture table
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,20 +92,25 @@ class LinkResult:
             "notes": self.notes, "warnings": self.warnings,
             "review_queue": str(self.review_queue) if self.review_queue else None,
             "n_review": self.n_review, "accuracy": self.accuracy, "seconds": self.seconds,
+            "protected_lists": self.protected_lists, "withheld": self.withheld,
+            "recorded": self.recorded,
         }
 
 
-def _mapping_for(path: Path, mappings: dict[str, ColumnMapping] | None) -> ColumnMapping | None:
-    if not mappings:
-        return None
-    for key in (path.name, path.stem, str(path)):
-        if key in mappings:
+def _mapping_for(src: ListInput, mappings: dict[str, ColumnMapping] | None) -> ColumnMapping | None:
+    """The explicit mapping of a list: the --mapping entry for its item id or file name,
+    else the mapping stored with it in the case."""
+    keys = [src.path.name, src.path.stem, str(src.path), src.name]
+    if src.item_id:
+        keys.insert(0, src.item_id)
+    for key in keys:
+        if mappings and key in mappings:
             return mappings[key]
-    return None
+    return src.mapping
 
 
 def normalise_lists(
-    paths: Sequence[str | Path],
+    paths: Sequence[str | Path | ListInput],
     work_dir: Path,
     mappings: dict[str, ColumnMapping] | None = None,
     *,
@@ -109,20 +118,21 @@ def normalise_lists(
     max_records: int | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> tuple[list[SourceInfo], list[Path]]:
-    """Read every list in chunks and write its standard records as Parquet parts."""
-    paths = [Path(p) for p in paths]
-    if not paths:
+    """Read every list in chunks and write its standard records as Parquet parts
+    (``part-<list number>-<chunk>.parquet``)."""
+    inputs = [as_list_input(p) for p in paths]
+    if not inputs:
         raise InputError("no lists given", hint="tribunal link run LIST.csv [LIST2.csv ...]")
-    names = [source_name(p) for p in paths]
+    names = [i.name for i in inputs]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
         raise InputError(f"two lists share the name {sorted(dupes)[0]!r}",
                          hint="list names come from file names; rename one file")
     if max_records is not None:
-        for path in paths:
-            if not path.is_file():
-                raise InputError(f"no such file: {path}")
-        rows = sum(count_rows(p) for p in paths)
+        for src in inputs:
+            if not src.path.is_file():
+                raise InputError(f"no such file: {src.path}")
+        rows = sum(count_rows(i.path, i.suffix) for i in inputs)
         if rows > max_records:
             raise InputError(
                 f"the lists hold about {rows:,} rows, more than --max-records {max_records:,}",
@@ -138,7 +148,7 @@ def normalise_lists(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        _normalise_each(paths, work_dir, mappings, chunk_rows, max_records, on_progress,
+        _normalise_each(inputs, work_dir, mappings, chunk_rows, max_records, on_progress,
                         infos, parts)
     finally:
         if gc_was_enabled:
@@ -147,7 +157,7 @@ def normalise_lists(
 
 
 def _normalise_each(
-    paths: list[Path],
+    inputs: list[ListInput],
     work_dir: Path,
     mappings: dict[str, ColumnMapping] | None,
     chunk_rows: int,
@@ -157,14 +167,17 @@ def _normalise_each(
     parts: list[Path],
 ) -> None:
     total = 0
-    for k, path in enumerate(paths):
-        info = SourceInfo(source_name(path), str(path))
-        explicit = _mapping_for(path, mappings)
+    for k, src in enumerate(inputs):
+        path = src.path
+        info = SourceInfo(src.name, src.shown or str(path), item_id=src.item_id)
+        label = (path.name if not src.item_id else src.name if src.name == src.item_id
+                 else f"{src.name} ({src.item_id})")
+        explicit = _mapping_for(src, mappings)
         mapping: ColumnMapping | None = None
         n = 0
-        for chunk in read_chunks(path, info, chunk_rows=chunk_rows):
+        for chunk in read_chunks(path, info, chunk_rows=chunk_rows, suffix=src.suffix):
             if mapping is None:
-                mapping = resolve(list(chunk.columns), explicit, path.name)
+                mapping = resolve(list(chunk.columns), explicit, label)
                 info.mapping = mapping.to_dict()
             std = standardise(chunk, mapping, info.name, start_row=n)
             n += len(chunk)
@@ -182,15 +195,19 @@ def _normalise_each(
             if on_progress:
                 on_progress(total, 0)
         if mapping is None and not info.columns:
-            raise InputError(f"{path.name} is empty", hint="a list needs a header row and rows")
+            raise InputError(f"{label} is empty", hint="a list needs a header row and rows")
         if n == 0:
-            raise InputError(f"{path.name} has a header but no records",
+            raise InputError(f"{label} has a header but no records",
                              hint="check that the right file or sheet was exported")
+        if src.sha256 and info.sha256 != src.sha256:
+            raise InputError(
+                f"the stored content of {label} does not match its recorded SHA-256",
+                hint="the case's blob was altered or damaged; run tribunal verify")
         infos.append(info)
 
 
 def profile_lists(
-    paths: Sequence[str | Path],
+    paths: Sequence[str | Path | ListInput],
     mappings: dict[str, ColumnMapping] | None = None,
     *,
     on_progress: ProgressCallback | None = None,
@@ -251,7 +268,7 @@ def _atomic_replace(tmp: Path, out_dir: Path) -> None:
 
 
 def run_linkage(
-    paths: Sequence[str | Path],
+    paths: Sequence[str | Path | ListInput],
     out_dir: str | Path,
     *,
     mappings: dict[str, ColumnMapping] | None = None,
@@ -265,6 +282,7 @@ def run_linkage(
     on_progress: ProgressCallback | None = None,
     backend: str = "duckdb",
     spark: Any = None,
+    include_protected: bool = False,
 ) -> LinkResult:
     """Link and deduplicate person lists; write clusters and capture histories to ``out_dir``.
 
@@ -275,6 +293,12 @@ def run_linkage(
     ``sensitivity.csv`` and ``band/capture_history_<t>.csv`` (every band threshold),
     ``review_queue.csv``, ``pairs.parquet`` (scored pairs), ``records/`` (normalised
     records), ``model.json`` (Splink model) and ``linkage.json`` (this summary).
+
+    Lists may be :class:`ListInput` (items of a case archive; ``clusters.csv`` then names
+    each record's ``item_id``). Records of a ``protected`` list leave no names in the
+    outputs unless ``include_protected``: their side of the review queue reads
+    ``[protected]`` and their normalised records are not kept
+    (:func:`tribunal.linkage.case_lists.withhold_protected`).
     """
     import duckdb
     from splink import DuckDBAPI
@@ -337,9 +361,11 @@ def run_linkage(
         records = con.execute(
             "select " + ", ".join(c for c in show if c in cols) + " from records").df()
         lists = [i.name for i in infos]
+        item_of = {i.name: i.item_id or "" for i in infos}
         cannot = cannot_link_pairs(decisions)
         person = cluster(records, pairs, threshold, cannot_link=cannot)
-        clusters = records[["unique_id", "source", "row"]].assign(person_id=person.to_numpy())
+        clusters = records[["unique_id", "source", "row"]].assign(
+            person_id=person.to_numpy(), item_id=records["source"].map(item_of).to_numpy())
         clusters.to_csv(tmp / "clusters.csv", index=False)
         table = capture_history(records, person, lists)
         table.to_csv(tmp / "capture_history.csv", index=False)
@@ -354,6 +380,13 @@ def run_linkage(
         pd.DataFrame(sens).to_csv(tmp / "sensitivity.csv", index=False)
         queue = review_queue(pairs, records, threshold, limit=review_limit,
                              decisions=decisions)
+        inputs = [as_list_input(p) for p in paths]
+        protected = [src.name for src in inputs if src.protected]
+        withheld: list[str] = []
+        if protected and not include_protected:
+            from tribunal.linkage.case_lists import withhold_protected
+
+            queue, withheld = withhold_protected(queue, tmp / "records", inputs)
         queue.to_csv(tmp / "review_queue.csv", index=False)
         pairs.to_parquet(tmp / "pairs.parquet", index=False)
         model.linker.misc.save_model_to_json(str(tmp / "model.json"), overwrite=True)
@@ -368,6 +401,7 @@ def run_linkage(
             notes=model.notes, warnings=warnings, review_queue=out_dir / "review_queue.csv",
             n_review=len(queue), accuracy=accuracy,
             seconds=round(time.perf_counter() - started, 2),
+            protected_lists=protected, withheld=withheld,
         )
         (tmp / MARKER).write_text(dumps(result) + "\n", encoding="utf-8")
         con.close()

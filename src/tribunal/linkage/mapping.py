@@ -63,6 +63,9 @@ class ColumnMapping:
 
     fields: dict[str, list[str]] = field(default_factory=dict)
     attributes: list[str] = field(default_factory=list)
+    # A mapping stored with a list in the case is complete: used as is, without adding
+    # headers that a later version might recognise (the same list links the same way).
+    exact: bool = False
 
     def columns(self) -> list[str]:
         out = [c for cols in self.fields.values() for c in cols]
@@ -145,8 +148,12 @@ def resolve(columns: list[str], explicit: ColumnMapping | None, source: str) -> 
 
     Raises :class:`InputError` when a mapped column is missing or no name column is found.
     """
-    mapping = recognise(columns)
-    if explicit:
+    if explicit is not None and explicit.exact:
+        mapping = ColumnMapping({k: list(v) for k, v in explicit.fields.items() if v},
+                                list(explicit.attributes))
+    else:
+        mapping = recognise(columns)
+    if explicit and not explicit.exact:
         mapping.fields.update({k: v for k, v in explicit.fields.items() if v})
         mapping.attributes = list(explicit.attributes)
     missing = [c for c in mapping.columns() if c not in columns]

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -37,18 +38,52 @@ class SourceInfo:
     encodings: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     mapping: dict[str, object] = field(default_factory=dict)
+    item_id: str | None = None  # the list's item in the case archive, when it has one
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "name": self.name, "path": self.path, "columns": self.columns,
-            "n_rows": self.n_rows, "sha256": self.sha256, "encodings": self.encodings,
-            "warnings": self.warnings, "mapping": self.mapping,
+            "name": self.name, "path": self.path, "item_id": self.item_id,
+            "columns": self.columns, "n_rows": self.n_rows, "sha256": self.sha256,
+            "encodings": self.encodings, "warnings": self.warnings, "mapping": self.mapping,
         }
+
+
+@dataclass(frozen=True)
+class ListInput:
+    """One list to link: where its bytes are, what it is called, and what the case knows.
+
+    A list file given by path is ``ListInput(path, path.stem, path.suffix)``; a list held in
+    a case archive is read from its blob (a file without extension, hence ``suffix``) and
+    carries its item id, stored column mapping and whether it is ``protected``.
+    """
+
+    path: Path
+    name: str
+    suffix: str
+    item_id: str | None = None
+    sha256: str | None = None  # expected content hash (checked while reading an item)
+    mapping: Any = None  # a ColumnMapping stored with the item, used as is
+    protected: bool = False
+    shown: str | None = None  # how the list's location appears in outputs (default: path)
+
+
+def as_list_input(value: str | Path | ListInput) -> ListInput:
+    """A path (or an existing :class:`ListInput`) as a :class:`ListInput`."""
+    if isinstance(value, ListInput):
+        return value
+    path = Path(value)
+    return ListInput(path, source_name(path), path.suffix)
 
 
 def source_name(path: Path) -> str:
     """The list's name in the capture-history table: the file name without extension."""
     return path.stem
+
+
+def _label(path: Path, info: SourceInfo) -> str:
+    """How a list is named in messages: its file name, or for a blob (no extension, named
+    by its hash) the list's name."""
+    return path.name if path.suffix else info.name
 
 
 class _LineDecoder:
@@ -138,7 +173,7 @@ def _csv_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.Da
             lines = iter(decoder)
         first_line = next(iter(lines), None)  # type: ignore[call-overload]
         if first_line is None or not first_line.strip():
-            raise InputError(f"{path.name} is empty", hint="a list needs a header row and rows")
+            raise InputError(f"{_label(path, info)} is empty", hint="a list needs a header row and rows")
         delimiter = max(",\t;|", key=first_line.count)
         header = next(csv.reader([first_line], delimiter=delimiter))
         header = [h.strip() for h in header]
@@ -173,12 +208,12 @@ def _xlsx_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.D
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(f"cannot open {path.name} as an Excel workbook: {exc}") from exc
+        raise InputError(f"cannot open {_label(path, info)} as an Excel workbook: {exc}") from exc
     try:
         rows = wb.worksheets[0].iter_rows(values_only=True)
         header_row = next(rows, None)
         if header_row is None or all(v is None for v in header_row):
-            raise InputError(f"{path.name} is empty", hint="the first sheet needs a header row")
+            raise InputError(f"{_label(path, info)} is empty", hint="the first sheet needs a header row")
         header = [str(v).strip() if v is not None else f"column_{i + 1}"
                   for i, v in enumerate(header_row)]
         info.columns = header
@@ -195,20 +230,22 @@ def _xlsx_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.D
 
 
 def read_chunks(
-    path: str | Path, info: SourceInfo | None = None, *, chunk_rows: int = CHUNK_ROWS
+    path: str | Path, info: SourceInfo | None = None, *, chunk_rows: int = CHUNK_ROWS,
+    suffix: str | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Yield the rows of a CSV/TSV or XLSX list as DataFrames of at most ``chunk_rows``.
 
     ``info`` (if given) is filled in as reading proceeds: columns, row count, the file's
-    SHA-256 and the encodings met (complete once the iterator is exhausted).
+    SHA-256 and the encodings met (complete once the iterator is exhausted). ``suffix``
+    gives the format of a file whose name has none (a blob in the case archive).
     """
     path = Path(path)
     info = info if info is not None else SourceInfo(source_name(path), str(path))
     if not path.is_file():
         raise InputError(f"no such file: {path}")
     if path.stat().st_size == 0:
-        raise InputError(f"{path.name} is empty", hint="a list needs a header row and rows")
-    suffix = path.suffix.lower()
+        raise InputError(f"{_label(path, info)} is empty", hint="a list needs a header row and rows")
+    suffix = (path.suffix if suffix is None else suffix).lower()
     if suffix in (".xlsx", ".xlsm"):
         yield from _xlsx_chunks(path, info, chunk_rows)
     elif suffix in (".csv", ".tsv", ".txt", ""):
@@ -216,19 +253,19 @@ def read_chunks(
             yield from _csv_chunks(path, info, chunk_rows)
         except csv.Error as exc:  # binary junk, NUL bytes, a stray newline in a field
             raise InputError(
-                f"{path.name} is not a readable CSV list ({exc})",
+                f"{_label(path, info)} is not a readable CSV list ({exc})",
                 hint="save the list as CSV (UTF-8) or XLSX",
             ) from None
     else:
-        raise InputError(f"{path.name}: unsupported list format {suffix!r}",
+        raise InputError(f"{_label(path, info)}: unsupported list format {suffix!r}",
                          hint="give CSV, TSV or XLSX files")
 
 
-def count_rows(path: str | Path) -> int:
+def count_rows(path: str | Path, suffix: str | None = None) -> int:
     """Data rows in a list without parsing it (lines minus the header for CSV; the sheet's
     stated dimension for XLSX): a cheap upper bound for refusing oversized input early."""
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if (path.suffix if suffix is None else suffix).lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
         wb = load_workbook(path, read_only=True)

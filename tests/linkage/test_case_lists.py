@@ -1,0 +1,260 @@
+"""Person lists as case items: import, link by item id, protected lists, mappings kept."""
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from tribunal.archive.case import Case
+from tribunal.archive.items import Capture, list_items
+from tribunal.archive.verify import verify_case
+from tribunal.cli import cli
+from tribunal.errors import InputError
+from tribunal.linkage.case_lists import case_inputs, import_lists, stored_mapping
+from tribunal.linkage.link import run_linkage
+from tribunal.linkage.mapping import parse_mapping
+from tribunal.linkage.synth import make_lists
+
+MAPPING = "lists:\n  witnesses.csv:\n    name: victim\n    birth_date: born\n    place: origin\n"
+
+
+@pytest.fixture(autouse=True)
+def _no_case_from_env(monkeypatch):
+    monkeypatch.delenv("TRIBUNAL_CASE", raising=False)
+
+
+@pytest.fixture(scope="module")
+def lists(tmp_path_factory):
+    """Three generated lists; the third ("witnesses") with headers that need a mapping."""
+    base = tmp_path_factory.mktemp("lists")
+    frames, truth = make_lists(80, seed=5)
+    paths = {}
+    for name, frame in frames.items():
+        if name == "testimony":
+            name = "witnesses"
+            frame = frame.rename(columns={"name": "victim", "date_of_birth": "born",
+                                          "address": "origin"})
+        paths[name] = base / f"{name}.csv"
+        frame.to_csv(paths[name], index=False)
+    mapping = base / "mapping.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    return paths, mapping, frames
+
+
+@pytest.fixture(scope="module")
+def imported(lists, tmp_path_factory):
+    """A case holding the three lists, the witness list protected, imported by the CLI."""
+    paths, mapping, _ = lists
+    case_dir = tmp_path_factory.mktemp("c") / "case"
+    Case.init(case_dir).close()
+    runner = CliRunner()
+    ids = {}
+    for name, extra in (("registry", []), ("hospital", ["--collector", "analyst A"]),
+                        ("witnesses", ["--sensitivity", "protected", "--mapping", str(mapping)])):
+        res = runner.invoke(cli, ["--case", str(case_dir), "link", "import", str(paths[name]),
+                                  *extra, "--json"])
+        assert res.exit_code == 0, res.output
+        (row,) = json.loads(res.output)
+        ids[name] = row
+    return case_dir, ids
+
+
+@pytest.fixture(scope="module")
+def linked(imported, tmp_path_factory):
+    case_dir, ids = imported
+    out = tmp_path_factory.mktemp("o") / "linked"
+    res = CliRunner().invoke(cli, ["--case", str(case_dir), "link", "run",
+                                   *(ids[n]["item_id"] for n in ("registry", "hospital",
+                                                                 "witnesses")),
+                                   "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    return out, json.loads(res.output)
+
+
+def test_import_stores_lists_and_mappings_through_the_archive(imported, lists):
+    case_dir, ids = imported
+    paths, _, _ = lists
+    assert all(r["item_id"].startswith("E-") and r["new"] for r in ids.values())
+    wit = ids["witnesses"]
+    assert wit["name"] == "[protected]" and wit["sensitivity"] == "protected"
+    assert wit["mapping"]["fields"]["name"] == ["victim"]
+    with Case.open(case_dir, readonly=True) as case:
+        assert verify_case(case).ok
+        mapping_item, mapping = stored_mapping(case, wit["item_id"])
+        assert mapping_item == wit["mapping_item"] and mapping.exact
+        assert mapping.fields["birth_date"] == ["born"]
+        item = next(i for i in list_items(case.db) if i.id == wit["item_id"])
+        assert item.sensitivity == "protected" and item.kind != "mapping"
+        blob = case.blobs.path(item.sha256)
+        assert blob.read_bytes() == paths["witnesses"].read_bytes()  # original untouched
+        n_items = len(list_items(case.db))
+    # the same file again: same item, same mapping item, no new item
+    res = CliRunner().invoke(cli, ["--case", str(case_dir), "link", "import",
+                                   str(paths["registry"]), "--json"])
+    assert res.exit_code == 0, res.output
+    (again,) = json.loads(res.output)
+    assert again["item_id"] == ids["registry"]["item_id"] and not again["new"]
+    assert again["mapping_item"] == ids["registry"]["mapping_item"]
+    with Case.open(case_dir, readonly=True) as case:
+        assert len(list_items(case.db)) == n_items
+
+
+def test_run_by_item_id_names_each_records_item(linked, imported):
+    out, summary = linked
+    _, ids = imported
+    clusters = pd.read_csv(out / "clusters.csv", dtype=str)
+    by_list = clusters.groupby("source")["item_id"].unique().to_dict()
+    wit_id = ids["witnesses"]["item_id"]
+    # the protected list is named by its item id, the others by file name
+    assert {k: list(v) for k, v in by_list.items()} == {
+        "registry": [ids["registry"]["item_id"]], "hospital": [ids["hospital"]["item_id"]],
+        wit_id: [wit_id]}
+    table = pd.read_csv(out / "capture_history.csv")
+    assert list(table.columns) == ["registry", "hospital", wit_id, "count"]
+    sources = {s["item_id"]: s for s in json.loads((out / "linkage.json").read_text())["sources"]}
+    assert {i: s["sha256"] for i, s in sources.items()} == {
+        r["item_id"]: r["sha256"] for r in ids.values()}
+    # the stored mapping was used (the witness list's headers are not recognised)
+    assert sources[wit_id]["mapping"]["fields"]["name"] == ["victim"]
+    assert summary["n_clusters"] < summary["n_records"]
+    # nothing names the protected list's file, not even its location
+    assert "witnesses" not in (out / "linkage.json").read_text(encoding="utf-8")
+
+
+def test_protected_names_stay_out_of_outputs(linked, lists):
+    out, summary = linked
+    _, _, frames = lists
+    assert summary["withheld"] and summary["protected_lists"]
+    names = set(frames["testimony"]["name"]) - set(frames["registry"]["姓名"]) - set(
+        frames["hospital"]["name"])
+    assert len(names) > 10
+    texts = []
+    for path in out.rglob("*"):
+        if path.suffix == ".parquet":
+            texts.append(pd.read_parquet(path).to_csv())
+        elif path.is_file():
+            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+    blob = "\n".join(texts)
+    leaked = [n for n in names if n in blob]
+    assert not leaked, leaked[:5]
+    queue = pd.read_csv(out / "review_queue.csv", dtype=str, keep_default_na=False)
+    wit = summary["protected_lists"][0]
+    side = queue[queue["source_l"] == wit]
+    if len(side):
+        assert set(side["name_l"]) == {"[protected]"}
+
+
+def test_include_protected_keeps_names_and_record_stores_the_table(imported, lists, tmp_path):
+    case_dir, ids = imported
+    paths, _, frames = lists
+    out = tmp_path / "linked"
+    res = CliRunner().invoke(cli, ["--case", str(case_dir), "link", "run",
+                                   ids["registry"]["item_id"], str(paths["witnesses"]),
+                                   "--out", str(out), "--include-protected", "--record",
+                                   "--json"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output)
+    assert not summary["withheld"]
+    # a path whose content the case holds is linked as that item, under its file name
+    clusters = pd.read_csv(out / "clusters.csv", dtype=str)
+    assert set(clusters["item_id"]) == {ids["registry"]["item_id"], ids["witnesses"]["item_id"]}
+    assert "witnesses" in set(clusters["source"])
+    records = pd.concat(pd.read_parquet(p) for p in (out / "records").glob("*.parquet"))
+    assert set(frames["testimony"]["name"]) & set(records["name"])
+    assert len(summary["recorded"]) == 2
+    with Case.open(case_dir, readonly=True) as case:
+        assert verify_case(case).ok
+        held = {i.id: i for i in list_items(case.db)}
+        table = held[summary["recorded"][0]]
+        assert table.parent_id in (ids["registry"]["item_id"], ids["witnesses"]["item_id"])
+        assert case.blobs.path(table.sha256).read_bytes() == (
+            out / "capture_history.csv").read_bytes()
+        assert held[summary["recorded"][1]].sensitivity in ("public", "protected")
+
+
+def test_new_mapping_supersedes_and_is_used(tmp_path, lists):
+    paths, _, _ = lists
+    case = Case.init(tmp_path / "case")
+    try:
+        first = import_lists(case, [paths["witnesses"]], parse_mapping(
+            {"witnesses.csv": {"name": "victim"}}), Capture())[0]
+        second = import_lists(case, [paths["witnesses"]], parse_mapping(
+            {"witnesses.csv": {"name": "victim", "place": "origin"}}), Capture())[0]
+        assert second.item_id == first.item_id and second.mapping_item != first.mapping_item
+        # a re-import without a mapping keeps the current one
+        third = import_lists(case, [paths["witnesses"]], None, Capture())[0]
+        assert third.mapping_item == second.mapping_item
+        (src,) = case_inputs(case, [first.item_id])
+        # the complete mapping resolved at import: recognised headers plus the given ones
+        assert src.mapping.fields == {"name": ["victim"], "place": ["origin"],
+                                      "birth_date": ["born"], "sex": ["sex"]}
+        doc = json.loads(case.blobs.path(case.db.execute(
+            "SELECT sha256 FROM items WHERE id = ?", (second.mapping_item,)).fetchone()[0]
+        ).read_text())
+        assert doc["supersedes"] == first.mapping_item
+        # a mapped column that is not there, or no name column: refused, nothing stored
+        n_items = len(list_items(case.db))
+        with pytest.raises(InputError, match="not in the file: nonexistent"):
+            import_lists(case, [paths["witnesses"]], parse_mapping(
+                {"witnesses.csv": {"name": "nonexistent"}}), Capture())
+        no_name = tmp_path / "no_name.csv"
+        no_name.write_text("序号,日期\n1,1990\n", encoding="utf-8")
+        with pytest.raises(InputError, match="no usable name column"):
+            import_lists(case, [paths["registry"], no_name], None, Capture())
+        assert len(list_items(case.db)) == n_items
+        assert verify_case(case).ok
+    finally:
+        case.close()
+
+
+def test_altered_blob_is_refused(tmp_path, lists):
+    paths, _, _ = lists
+    case = Case.init(tmp_path / "case")
+    try:
+        (a,) = import_lists(case, [paths["registry"]], None, Capture())
+        (b,) = import_lists(case, [paths["hospital"]], None, Capture())
+        blob = case.blobs.path(a.sha256)
+        os.chmod(blob, 0o644)
+        blob.write_bytes(blob.read_bytes().replace("新疆".encode(), "西藏".encode(), 1))
+        inputs = case_inputs(case, [a.item_id, b.item_id])
+        with pytest.raises(InputError, match="does not match its recorded SHA-256"):
+            run_linkage(inputs, tmp_path / "out")
+        assert not (tmp_path / "out").exists()
+    finally:
+        case.close()
+
+
+def test_without_a_case_import_checks_only_and_item_ids_are_refused(lists, tmp_path,
+                                                                     monkeypatch):
+    paths, _, _ = lists
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(cli, ["link", "import", str(paths["registry"]), "--json"])
+    assert res.exit_code == 0 and json.loads(res.output)[0]["keys"]["han"] > 0
+    assert not list(tmp_path.iterdir())  # nothing written, no ./case created
+    from tribunal.cli import main
+
+    for argv in (["link", "import", str(paths["registry"]), "--sensitivity", "protected"],
+                 ["link", "run", "E-7K3QX9ZB2M", "--out", "o"],
+                 ["link", "run", str(paths["registry"]), "--record"]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2, argv
+    assert not list(tmp_path.iterdir())
+
+
+def test_unknown_item_and_output_inside_the_case_are_refused(imported, lists):
+    case_dir, ids = imported
+    from tribunal.cli import main
+
+    for argv in (["--case", str(case_dir), "link", "run", "E-0000000000", "--out",
+                  str(Path(case_dir).parent / "x")],
+                 ["--case", str(case_dir), "link", "run", ids["registry"]["item_id"],
+                  "--out", str(Path(case_dir) / "out")]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2, argv
+    assert not (Path(case_dir) / "out").exists()
