@@ -244,12 +244,14 @@ def _import_into_case(case_path: Path, lists: tuple[Path, ...], mappings, captur
     rows = [i.to_dict(reveal=show_names) for i in imported]
 
     def human(rs) -> None:
+        from rich.markup import escape
+
         for r in rs:
             state = "new " if r["new"] else "held"
-            console.print(f"{state} [bold]{r['item_id']}[/]  {r['name']}  "
+            console.print(f"{state} [bold]{r['item_id']}[/]  {escape(r['name'])}  "
                           f"(mapping {r['mapping_item']}, {r['sensitivity']})", soft_wrap=True)
             for fld, cols in r["mapping"].get("fields", {}).items():
-                console.print(f"  {fld:<11} <- {', '.join(cols)}")
+                console.print(f"  {fld:<11} <- {escape(', '.join(cols))}")
         ids = " ".join(r["item_id"] for r in rs)
         console.print(f"link them with: tribunal --case {case_path} link run {ids} --out DIR",
                       soft_wrap=True)

@@ -4,7 +4,8 @@ The lists name the same fictitious people in different scripts (characters, piny
 Wade-Giles, Uyghur in Chinese characters, Latin, Cyrillic and Arabic script), with partial
 dates and places at different levels. Because they are generated, the true number of people
 is known, so the linkage (B-cubed F1, people found) and the estimate can be checked.
-Review decisions are simulated from the known truth and fed back.
+Review decisions are simulated from the known truth and fed back. The lists are imported
+into the demo case as sources (the testimony list as ``protected``) and linked by item id.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ def run(ctx: DemoContext) -> None:
         frame.to_csv(path, index=False)
         paths.append(path)
     out = base / "linked"
-    first = run_linkage(paths, out, threshold=0.8)
-    truth_by_id = {f"{r.list}:{r.row}": r.person for r in truth.itertuples()}
+    inputs, shown = _case_lists(ctx, paths)
+    first = run_linkage(inputs, out, threshold=0.8)
+    # records are named LIST:ROW, where a protected list is named by its item id
+    truth_by_id = {f"{shown[r.list]}:{r.row}": r.person for r in truth.itertuples()}
 
     # Simulated clerical review of the most uncertain pairs, decided from the known truth.
     queue = pd.read_csv(out / "review_queue.csv", dtype=str)
@@ -45,7 +48,7 @@ def run(ctx: DemoContext) -> None:
         same = truth_by_id[row.unique_id_l] == truth_by_id[row.unique_id_r]
         record_decision(decisions, row.unique_id_l, row.unique_id_r,
                         "match" if same else "non-match", "demo reviewer (simulated)")
-    result = run_linkage(paths, out, threshold=0.8, decisions_path=decisions)
+    result = run_linkage(inputs, out, threshold=0.8, decisions_path=decisions)
 
     clusters = pd.read_csv(out / "clusters.csv")
     true_labels = [truth_by_id[u] for u in clusters["unique_id"]]
@@ -77,6 +80,13 @@ def run(ctx: DemoContext) -> None:
         band.add_row(f"{row['threshold']:.2f}", str(row["n_people"]), str(observed_true), est,
                      str(n_people))
     ctx.console.print(band)
+    items = ", ".join(f"{s.name}={s.item_id}" if s.name != s.item_id else s.item_id
+                      for s in result.sources if s.item_id)
+    if items:
+        ctx.console.print(
+            f"lists linked from the case {ctx.case_dir} by item id ({items}); the protected "
+            f"testimony list is named by its item id and its names are withheld from "
+            f"{', '.join(result.withheld) or 'no output'}", markup=False)
     ctx.console.print(
         f"{n_review} uncertain pairs reviewed (simulated); capture histories in {out}\n"
         "Records left unlinked count one person twice, which pushes the estimate up: the band "
@@ -89,3 +99,26 @@ def run(ctx: DemoContext) -> None:
     if result.threshold in estimates:
         ctx.summary["linkage_mse_estimate"] = round(estimates[result.threshold], 1)
         ctx.summary["linkage_true_population"] = n_people
+
+
+def _case_lists(ctx: DemoContext, paths: list) -> tuple[list, dict[str, str]]:
+    """Import the generated lists into the demo case (creating it when the archive step did
+    not run) and return them as case inputs, with each list's name in the outputs."""
+    from tribunal.archive.case import DB_NAME, Case
+    from tribunal.archive.items import Capture
+    from tribunal.linkage.case_lists import case_inputs, import_lists
+
+    case = (Case.open(ctx.case_dir) if (ctx.case_dir / DB_NAME).exists()
+            else Case.init(ctx.case_dir))
+    try:
+        ids = []
+        for path in paths:
+            sensitivity = "protected" if path.stem == "testimony" else "restricted"
+            (held,) = import_lists(case, [path], None, Capture(
+                collector="tribunal demo", method="generated (fictitious people)",
+                sensitivity=sensitivity))
+            ids.append(held.item_id)
+        inputs = case_inputs(case, ids)  # read back from the case's blob store
+    finally:
+        case.close()
+    return inputs, {p.stem: src.name for p, src in zip(paths, inputs, strict=True)}
