@@ -258,3 +258,24 @@ def test_unknown_item_and_output_inside_the_case_are_refused(imported, lists):
             main(argv)
         assert exc.value.code == 2, argv
     assert not (Path(case_dir) / "out").exists()
+
+
+def test_xlsx_list_and_its_sheet_table_are_read_from_blobs(tmp_path, lists):
+    from tribunal.archive.items import list_items as items_of
+    from tribunal.linkage.link import normalise_lists
+
+    paths, _, frames = lists
+    xlsx = tmp_path / "hospital_book.xlsx"
+    frames["hospital"].to_excel(xlsx, index=False)
+    case = Case.init(tmp_path / "case")
+    try:
+        (held,) = import_lists(case, [xlsx], None, Capture())
+        sheet = next(i for i in items_of(case.db, parent_id=held.item_id) if i.kind == "table")
+        inputs = case_inputs(case, [held.item_id, sheet.id])
+        assert [i.suffix for i in inputs] == [".xlsx", ".csv"]
+        infos, _ = normalise_lists(inputs, tmp_path / "work", max_records=10_000)
+    finally:
+        case.close()
+    assert [i.n_rows for i in infos] == [len(frames["hospital"])] * 2
+    assert [i.item_id for i in infos] == [held.item_id, sheet.id]
+    assert infos[0].sha256 == held.sha256

@@ -281,16 +281,20 @@ def review(out_dir: Path, limit: int, as_json: bool) -> None:
     queue = queue.head(limit)
 
     def human(rows) -> None:
+        from rich.markup import escape
+
         if not rows:
             console.print("no pairs left to review")
             return
         for r in rows:
-            console.print(f"[bold]{r['unique_id_l']}[/]  vs  [bold]{r['unique_id_r']}[/]"
+            console.print(f"[bold]{escape(r['unique_id_l'])}[/]  vs  "
+                          f"[bold]{escape(r['unique_id_r'])}[/]"
                           f"   p={float(r['match_probability']):.3f}")
             for f in ("name", "sex", "birth_date", "birth_ym", "birth_year", "place_leaf",
                       "id_number"):
-                if f"{f}_l" in r:
-                    console.print(f"    {f:<11} {r[f + '_l']!s:<28} {r[f + '_r']!s}")
+                if f"{f}_l" in r:  # values escaped: "[protected]" is not rich markup
+                    console.print(f"    {f:<11} {escape(str(r[f + '_l'])):<28} "
+                                  f"{escape(str(r[f + '_r']))}")
         console.print("decide with: tribunal link decide OUT_DIR ID1 ID2 match|non-match|unsure"
                       " --reviewer NAME")
 

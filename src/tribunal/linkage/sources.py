@@ -205,9 +205,13 @@ def _xlsx_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.D
     from openpyxl import load_workbook
 
     info.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    # Opened as a file object: openpyxl refuses a path without an Excel extension, and a
+    # list kept in the case archive is a blob named by its hash.
+    fh = path.open("rb")
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = load_workbook(fh, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        fh.close()
         raise InputError(f"cannot open {_label(path, info)} as an Excel workbook: {exc}") from exc
     try:
         rows = wb.worksheets[0].iter_rows(values_only=True)
@@ -227,6 +231,7 @@ def _xlsx_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.D
         yield from _frames(kept, header, info, chunk_rows)
     finally:
         wb.close()
+        fh.close()
 
 
 def read_chunks(
@@ -268,11 +273,12 @@ def count_rows(path: str | Path, suffix: str | None = None) -> int:
     if (path.suffix if suffix is None else suffix).lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
-        wb = load_workbook(path, read_only=True)
-        try:
-            return max(0, (wb.worksheets[0].max_row or 1) - 1)
-        finally:
-            wb.close()
+        with path.open("rb") as fh:
+            wb = load_workbook(fh, read_only=True)
+            try:
+                return max(0, (wb.worksheets[0].max_row or 1) - 1)
+            finally:
+                wb.close()
     lines = 0
     last = b"\n"
     with path.open("rb") as fh:
