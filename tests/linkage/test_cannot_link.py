@@ -94,3 +94,18 @@ def test_components_without_conflict_are_plain_components():
     split = constrained_components(200, a, b, w, members[:1], members[-1:])
     assert split[members[0]] != split[members[-1]]
     assert len(set(split)) > len(set(plain))
+
+
+def test_contradicting_decisions_keep_the_non_match_and_warn():
+    from tribunal.linkage.constraints import contradicted_matches
+
+    records = pd.DataFrame({"unique_id": ["a", "b", "c"]})
+    decisions = pd.DataFrame({"unique_id_l": ["a", "b", "a"], "unique_id_r": ["b", "c", "c"],
+                              "decision": ["match", "match", "non-match"]})
+    scored = apply_decisions(_pairs([]), decisions)
+    person = cluster(records, scored, 0.8, cannot_link=cannot_link_pairs(decisions))
+    assert person[0] != person[2] and person.nunique() == 2
+    (warning,) = contradicted_matches(decisions, records["unique_id"], person)
+    assert warning.startswith("1 reviewed match(es) kept apart")
+    assert contradicted_matches(decisions.iloc[:2], records["unique_id"],
+                                cluster(records, scored, 0.8)) == []

@@ -30,6 +30,22 @@ def cannot_link_pairs(decisions: pd.DataFrame | None) -> pd.DataFrame:
     return decisions.loc[decisions["decision"] == "non-match", cols].reset_index(drop=True)
 
 
+def contradicted_matches(decisions: pd.DataFrame, ids: pd.Series, person: pd.Series) -> list[str]:
+    """A warning when reviewed matches ended in different people: the reviewed non-matches
+    (constraints, which win) and matches contradict each other through other records."""
+    if decisions.empty:
+        return []
+    dec = decisions[decisions["decision"] == "match"]
+    who = pd.Series(person.to_numpy(), index=ids.to_numpy())
+    left = who.reindex(dec["unique_id_l"]).to_numpy()
+    right = who.reindex(dec["unique_id_r"]).to_numpy()
+    split = int(((left != right) & pd.notna(left) & pd.notna(right)).sum())
+    if not split:
+        return []
+    return [f"{split} reviewed match(es) kept apart: joining them would also join a pair "
+            "reviewed as a non-match; check these decisions with tribunal link review"]
+
+
 def index_pairs(ids: pd.Series | pd.Index, pairs: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
     """Positions in ``ids`` of each pair's two records (pairs naming unknown records dropped)."""
     if pairs is None or pairs.empty:

@@ -31,7 +31,7 @@ from tribunal.linkage.capture import (
     cluster,
     sensitivity_band,
 )
-from tribunal.linkage.constraints import cannot_link_pairs
+from tribunal.linkage.constraints import cannot_link_pairs, contradicted_matches
 from tribunal.linkage.mapping import ColumnMapping, resolve
 from tribunal.linkage.model import (
     ModelOptions,
@@ -238,22 +238,6 @@ def profile_lists(
     return [{**i.to_dict(), "keys": stats.get(i.name, {})} for i in infos]
 
 
-def _contradicted_matches(decisions: pd.DataFrame, ids: pd.Series, person: pd.Series) -> list[str]:
-    """A warning when reviewed matches ended in different people: the reviewed non-matches
-    (constraints, which win) and matches contradict each other through other records."""
-    if decisions.empty:
-        return []
-    dec = decisions[decisions["decision"] == "match"]
-    who = pd.Series(person.to_numpy(), index=ids.to_numpy())
-    left = who.reindex(dec["unique_id_l"]).to_numpy()
-    right = who.reindex(dec["unique_id_r"]).to_numpy()
-    split = int(((left != right) & pd.notna(left) & pd.notna(right)).sum())
-    if not split:
-        return []
-    return [f"{split} reviewed match(es) kept apart: joining them would also join a pair "
-            "reviewed as a non-match; check these decisions with tribunal link review"]
-
-
 def _atomic_replace(tmp: Path, out_dir: Path) -> None:
     if out_dir.exists():
         if not (out_dir / MARKER).exists() and any(out_dir.iterdir()):
@@ -313,7 +297,8 @@ def run_linkage(
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        infos, parts = normalise_lists(paths, tmp / "records", mappings,
+        inputs = [as_list_input(p) for p in paths]
+        infos, parts = normalise_lists(inputs, tmp / "records", mappings,
                                        chunk_rows=chunk_rows, max_records=max_records,
                                        on_progress=on_progress)
         con = duckdb.connect()
@@ -380,7 +365,6 @@ def run_linkage(
         pd.DataFrame(sens).to_csv(tmp / "sensitivity.csv", index=False)
         queue = review_queue(pairs, records, threshold, limit=review_limit,
                              decisions=decisions)
-        inputs = [as_list_input(p) for p in paths]
         protected = [src.name for src in inputs if src.protected]
         withheld: list[str] = []
         if protected and not include_protected:
@@ -393,7 +377,7 @@ def run_linkage(
         accuracy = (review_accuracy(pairs, decisions, threshold).to_dict()
                     if len(decisions) else None)
         warnings = [f"{i.name}: {w}" for i in infos for w in i.warnings]
-        warnings += _contradicted_matches(decisions, records["unique_id"], person)
+        warnings += contradicted_matches(decisions, records["unique_id"], person)
         result = LinkResult(
             out_dir=out_dir, n_records=int(n_records), n_clusters=int(person.nunique()),
             threshold=threshold, lists=lists, capture_table=out_dir / "capture_history.csv",
