@@ -98,7 +98,7 @@ def run(ctx: click.Context, lists: tuple[str, ...], mapping: Path | None, thresh
         case = Case.open(case_path, readonly=not record)
     try:
         if case is not None:
-            inputs = case_inputs(case, lists, include_protected=include_protected)
+            inputs = case_inputs(case, lists)
         with progress_bar("reading lists", enabled=False if as_json else None) as cb:
             result = run_linkage(inputs, out_dir, mappings=mappings, threshold=threshold,
                                  band=_thresholds(band), options=ModelOptions(seed=seed),

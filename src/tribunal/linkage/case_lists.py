@@ -194,14 +194,14 @@ def _suffix(filename: str | None, mime: str | None) -> str:
     return suffix
 
 
-def case_inputs(case: Any, specs: Sequence[str | Path], *,
-                include_protected: bool = False) -> list[ListInput]:
+def case_inputs(case: Any, specs: Sequence[str | Path]) -> list[ListInput]:
     """Lists to link, each given as an item id or a path, with what the case knows of it.
 
     An item is read from its blob, with its stored mapping; a path whose content the case
     holds as an original is linked as that item; any other path is linked as a plain file
-    (no item id). A protected list is named by its item id in the outputs unless
-    ``include_protected``; lists whose names would collide are named by item id too.
+    (no item id). A protected list is always named by its item id in the outputs (so its
+    record ids, and review decisions on them, do not depend on whether names are
+    withheld); lists whose names would collide are named by item id too.
     """
     from tribunal.archive.items import find_item_id, get_item
 
@@ -230,10 +230,9 @@ def case_inputs(case: Any, specs: Sequence[str | Path], *,
                              hint="give list files, or item ids from tribunal items")
         current = stored_mapping(case, item.id)
         protected = item.sensitivity == "protected"
-        hide = protected and not include_protected
-        name = item.id if hide else src.name
-        # an item read from its blob is cited by id; a hidden list's file path is not shown
-        shown = f"item {item.id}" if hide or src.sha256 else None
+        name = item.id if protected else src.name
+        # an item read from its blob is cited by id; a protected list's file path is not shown
+        shown = f"item {item.id}" if protected or src.sha256 else None
         found.append(ListInput(src.path, name, src.suffix, item.id, src.sha256,
                                current[1] if current else None, protected, shown))
     counts = Counter(src.name for src in found)
