@@ -281,3 +281,30 @@ def test_xlsx_list_and_its_sheet_table_are_read_from_blobs(tmp_path, lists):
     assert [i.n_rows for i in infos] == [len(frames["hospital"])] * 2
     assert [i.item_id for i in infos] == [held.item_id, sheet.id]
     assert infos[0].sha256 == held.sha256
+
+
+def test_review_shows_protected_fields_only_when_asked_inside_the_case(linked, imported,
+                                                                       lists):
+    out, summary = linked
+    case_dir, ids = imported
+    _, _, frames = lists
+    wit = ids["witnesses"]["item_id"]
+    runner = CliRunner()
+    res = runner.invoke(cli, ["link", "review", str(out), "--limit", "200", "--json"])
+    hidden = pd.DataFrame(json.loads(res.output))
+    rows = hidden[(hidden["source_l"] == wit) | (hidden["source_r"] == wit)]
+    assert len(rows), "the queue should hold pairs with the protected list"
+    res = runner.invoke(cli, ["--case", str(case_dir), "link", "review", str(out), "--limit",
+                              "200", "--show-protected", "--json"])
+    assert res.exit_code == 0, res.output
+    shown = pd.DataFrame(json.loads(res.output))
+    names = set(frames["testimony"]["name"])
+    for side in ("l", "r"):
+        mine = shown[shown[f"source_{side}"] == wit]
+        assert set(mine[f"name_{side}"]) <= names and "[protected]" not in set(mine[f"name_{side}"])
+    # printed only: the file still withholds them
+    only_witnesses = names - set(frames["registry"]["姓名"]) - set(frames["hospital"]["name"])
+    queue_text = (out / "review_queue.csv").read_text(encoding="utf-8")
+    assert not any(n in queue_text for n in only_witnesses)
+    res = runner.invoke(cli, ["link", "review", str(out), "--show-protected"])
+    assert isinstance(res.exception, InputError)  # no case given: nothing to read them from

@@ -262,15 +262,20 @@ def _import_into_case(case_path: Path, lists: tuple[Path, ...], mappings, captur
 @link.command("review")
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--limit", default=20, show_default=True, help="How many pairs to show.")
+@click.option("--show-protected", is_flag=True,
+              help="With --case: show the withheld fields of protected lists, read from the "
+              "case (printed only, nothing written).")
 @json_option
-def review(out_dir: Path, limit: int, as_json: bool) -> None:
+@click.pass_context
+def review(ctx: click.Context, out_dir: Path, limit: int, show_protected: bool,
+           as_json: bool) -> None:
     """Show pairs near the threshold from an earlier run in OUT_DIR, side by side."""
     import pandas as pd
 
     from tribunal.linkage.link import load_result
     from tribunal.linkage.review import load_decisions
 
-    load_result(out_dir)
+    summary = load_result(out_dir)
     queue = pd.read_csv(out_dir / "review_queue.csv", dtype=str, keep_default_na=False)
     done = load_decisions(out_dir / "decisions.csv")
     if len(done) and len(queue):
@@ -279,6 +284,8 @@ def review(out_dir: Path, limit: int, as_json: bool) -> None:
                 for a, b in zip(queue["unique_id_l"], queue["unique_id_r"], strict=True)]
         queue = queue[keep]
     queue = queue.head(limit)
+    if show_protected:
+        queue = _revealed(ctx, summary, queue)
 
     def human(rows) -> None:
         from rich.markup import escape
@@ -299,6 +306,20 @@ def review(out_dir: Path, limit: int, as_json: bool) -> None:
                       " --reviewer NAME")
 
     emit(queue.to_dict(orient="records"), as_json, human)
+
+
+def _revealed(ctx: click.Context, summary: dict, queue):
+    from tribunal.errors import InputError
+
+    case_path = _given_case(ctx)
+    if case_path is None:
+        raise InputError("--show-protected reads the protected lists from their case",
+                         hint="give --case DIR (or set TRIBUNAL_CASE)")
+    from tribunal.archive.case import open_case
+    from tribunal.linkage.case_lists import reveal_protected
+
+    with open_case(case_path, readonly=True) as case:
+        return reveal_protected(case, summary, queue)
 
 
 @link.command("decide")

@@ -312,3 +312,43 @@ def record_capture_history(case: Any, result: Any) -> list[str]:
         finally:
             writer.close()
     return out
+
+
+def reveal_protected(case: Any, summary: dict[str, Any], queue: pd.DataFrame) -> pd.DataFrame:
+    """The review queue with the ``[protected]`` fields filled in from the case.
+
+    For the investigator working inside the case: each protected list the queue names is
+    read again from its blob with the mapping the run used, and its records' fields are
+    put back for display. Nothing is written. ``summary`` is the run's ``linkage.json``.
+    """
+    import tempfile
+
+    from tribunal.archive.items import get_item
+    from tribunal.linkage.link import normalise_lists
+    from tribunal.linkage.review import SHOW_COLUMNS
+
+    out = queue.copy()
+    for src in summary.get("sources", []):
+        if not src.get("item_id") or out.empty:
+            continue
+        name = src["name"]
+        sides = [s for s in ("l", "r") if (out[f"source_{s}"] == name).any()]
+        item = get_item(case.db, src["item_id"])
+        if not sides or item.sensitivity != "protected":
+            continue
+        mapping = ColumnMapping({k: list(v) for k, v in src["mapping"]["fields"].items()},
+                                list(src["mapping"].get("attributes", [])), exact=True)
+        stored = ListInput(case.blobs.path(item.sha256), name, _suffix(item.filename, item.mime),
+                           item.id, item.sha256, mapping, True)
+        with tempfile.TemporaryDirectory() as tmp:
+            _, parts = normalise_lists([stored], Path(tmp))
+            records = pd.concat([pd.read_parquet(p) for p in parts]).set_index("unique_id")
+        for side in sides:
+            mask = out[f"source_{side}"] == name
+            ids = out.loc[mask, f"unique_id_{side}"]
+            for col in SHOW_COLUMNS:
+                target = f"{col}_{side}"
+                if target in out.columns and col in records.columns and col != "source":
+                    values = records[col].reindex(ids.to_numpy())
+                    out.loc[mask, target] = ["" if pd.isna(v) else str(v) for v in values]
+    return out
