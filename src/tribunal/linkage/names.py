@@ -14,6 +14,7 @@ from functools import cached_property, lru_cache
 from tribunal.linkage import names_uyghur as ug
 from tribunal.linkage import names_zh as zh
 from tribunal.linkage.given_names import canonical_keys
+from tribunal.linkage.names_zh_dialects import dialect_variants
 
 
 @dataclass(frozen=True)
@@ -117,4 +118,8 @@ def _latin_name(raw: str, s: str) -> NameKeys:
             cands = zh.surname_candidates(tokens[0])
             surname_first = cands[0] if len(cands) == 1 else None
     variants = zh.name_variants(tokens, surname_first)
-    return NameKeys(raw, "latin", "", tuple(tokens), tuple(variants))
+    # Cantonese / Hokkien given names ("Chan Tai Man", "Tan Ah Kow") read as pinyin.
+    folded = [f for w in words for f in zh.latin_fold(w).split()]
+    marked = words.index(caps[0]) if len(caps) == 1 and len(folded) == len(words) > 1 else None
+    extra = [v for v in dialect_variants(folded, marked) if v not in variants]
+    return NameKeys(raw, "latin", "", tuple(tokens), tuple(variants) + tuple(extra))

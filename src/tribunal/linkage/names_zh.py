@@ -84,6 +84,11 @@ SURNAME_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "lo": ("luo", "lu"), "lu": ("lu",), "luk": ("lu",), "kam": ("jin", "gan"),
     "kim": ("jin",), "wan": ("wan", "yin", "wen"), "man": ("wen", "man"), "yau": ("qiu", "you"),
     "pang": ("peng", "pang"), "fan": ("fan",), "mo": ("mo", "mao"),
+    # Hokkien/Teochew spellings common in Singapore and Malaysia.
+    "aw": ("hu", "ou"), "ang": ("hong",), "heng": ("wang",), "neo": ("liang",),
+    "sim": ("shen",), "khor": ("xu",), "toh": ("zhuo", "du"), "seow": ("xiao",),
+    "yap": ("ye",), "kwek": ("guo",), "chia": ("xie",), "png": ("fang",), "ow": ("ou",),
+    "tham": ("tan",), "sham": ("cen",),
 }
 
 # A set of pinyin surnames common enough to recognise in romanised names (rank order of
