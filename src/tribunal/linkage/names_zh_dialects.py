@@ -9,10 +9,9 @@ weight, and the given name by the best combinations. The result is a bounded set
 gives for pinyin and hanzi, so the linkage model compares and blocks on them unchanged.
 
 The syllable table ``data/linkage/dialect_syllables.csv`` is derived from character
-readings: Jyutping from ToJyutping (CanCLID, data of the rime-cantonese project), Tai-lo
-from taibun (data of the Taiwan Ministry of Education dictionary of Taiwanese Hokkien) and
-Mandarin from pypinyin, crossed character by character and written in the spellings names
-use; see its ``.md`` and ``scripts/build_dialect_syllables.py``. Neither package is needed
+readings: Jyutping from ToJyutping's character table, Tai-lo from taibun's (Taiwanese
+Hokkien dictionaries via ChhoeTaigi) and Mandarin from pypinyin, crossed character by
+character and written in the spellings names use; see its ``.md`` and ``scripts/build_dialect_syllables.py``. Neither package is needed
 at run time.
 
 Bounds (why: every key is exploded into a blocking row): at most ``MAX_SYLLABLE_READINGS``
