@@ -114,8 +114,6 @@ def cantonese_spellings(jyutping: str) -> set[str]:
         s = i + f
         if i == "y" and f.startswith("y"):
             s = f
-        if s.startswith("yi") and len(s) > 2 and s[2] not in "aeiou":
-            s = s[1:] if s[2:4] != "ng" else s  # jik -> yik; jing -> ying
         out.add(s)
     if ini == "j" and fin.startswith("yu"):
         out.add("y" + fin[1:])  # jyun -> yun, yuen
@@ -172,13 +170,16 @@ def main() -> None:
         return [p for p in dict.fromkeys(got[0]) if p.isascii() and p.isalpha()] if got else []
 
     def readings_dialects(ch: str) -> dict[str, list[str]]:
-        trad = s2t.convert(ch)
-        canto = ToJyutping.get_jyutping_candidates(trad)
-        jp = [r for r in (canto[0][1] if canto else []) if r]
+        # The traditional character's readings first, then the simplified one's: a
+        # simplified character can merge two traditional ones (朴 and 樸).
+        jp: list[str] = []
         hok: list[str] = []
-        for r in prons.get(trad, prons.get(ch, [])):
-            hok.extend(r.split("/"))
-        return {"cantonese": jp, "hokkien": hok}
+        for form in dict.fromkeys((s2t.convert(ch), ch)):
+            canto = ToJyutping.get_jyutping_candidates(form)
+            jp.extend(r for r in (canto[0][1] if canto else []) if r)
+            for r in prons.get(form, []):
+                hok.extend(r.split("/"))
+        return {"cantonese": list(dict.fromkeys(jp)), "hokkien": list(dict.fromkeys(hok))}
 
     chars = [chr(c) for c in sorted(pinyin_dict) if 0x4E00 <= c <= 0x9FFF]
     for ch in chars:
@@ -200,7 +201,8 @@ def main() -> None:
     surname_chars = {}
     for ch in ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐韩冯邓曹彭曾肖田董袁潘于蒋蔡"
                "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段"
-               "雷侯龙史陶黎贺顾毛郝龚邵万钱严覃洪甘温欧麦关庄游涂翁柯辜骆戴连卓施"):
+               "雷侯龙史陶黎贺顾毛郝龚邵万钱严覃洪甘温欧麦关庄游涂翁柯辜骆戴连卓施"
+               "单区查翟仇解乐朴"):
         sp = surname_pinyin(ch)
         if sp in COMMON_PINYIN_SURNAMES or sp:
             surname_chars[ch] = sp
@@ -281,7 +283,7 @@ def _sg_style(tailo: str) -> str:
     s = re.sub(r"k$", "ck", s)
     s = re.sub(r"u(?=n$)", "oo", s)
     s = re.sub(r"au$", "ow", s)
-    s = re.sub(r"i$", "ee", s) if len(s) <= 3 else s
+    s = re.sub(r"(?<![aeiou])i$", "ee", s) if len(s) <= 3 else s
     s = re.sub(r"^j", "l", s)
     return s
 

@@ -120,13 +120,18 @@ def given_name_readings(syllables: list[str], dialect: str,
 
 
 def _is_pinyin_name(words: list[str]) -> bool:
-    """Every syllable is pinyin and a pinyin surname stands first or last: leave it to the
-    pinyin rules ("Li Ming", "Wang Xiu Ying"), so dialect readings add no noise there."""
+    """Every syllable is pinyin and a pinyin surname stands first (or last): leave it to
+    the pinyin rules ("Li Ming", "Wang Xiu Ying"), so dialect readings add no noise there."""
     syllables = pinyin_syllables()
     flat = [p for w in words for p in w.split("-") if p]
     if not all(p in syllables for p in flat):
         return False
-    return words[0] in COMMON_PINYIN_SURNAMES or words[-1] in COMMON_PINYIN_SURNAMES
+    if words[0] in COMMON_PINYIN_SURNAMES:
+        return True
+    # Western order ("Xiuying Wang"), unless the first word is itself a dialect surname
+    # ("Ka Tan" may be 贾丹 in Cantonese).
+    return words[-1] in COMMON_PINYIN_SURNAMES and not any(
+        _table().get((d, "surname"), {}).get(words[0]) for d in DIALECTS)
 
 
 def dialect_variants(words: list[str], surname_index: int | None = None) -> tuple[str, ...]:

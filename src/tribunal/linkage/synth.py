@@ -4,18 +4,22 @@ Everyone here is fictitious: names are drawn at random from common surnames, giv
 characters and Uyghur name elements, birth dates and places at random, and ID numbers are
 built with a valid check digit but random digits. Each list renders names its own way
 (simplified or traditional characters, pinyin in either order, Wade-Giles/Cantonese
-surnames, Uyghur in Chinese characters, Latin with Russian suffixes, Cyrillic, Arabic
-script), drops parts of dates and places and adds typos, as real lists do.
+surnames, Cantonese and Hokkien renderings of the whole name as Hong Kong and Singapore
+lists write them, Uyghur in Chinese characters, Latin with Russian suffixes, Cyrillic,
+Arabic script), drops parts of dates and places and adds typos, as real lists do.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from tribunal.linkage.names_uyghur import DATA_DIR
 from tribunal.linkage.names_uyghur import _table as uyghur_table
 from tribunal.linkage.names_zh import hanzi_pinyin, surname_pinyin
 from tribunal.linkage.resident_id import check_character
@@ -36,6 +40,33 @@ _PLACE_CODES = {"新疆": "65", "四川": "51", "辽宁": "21", "河南": "41", 
 _WG = {"zhang": "Chang", "xu": "Hsu", "chen": "Chan", "huang": "Wong", "zhou": "Chow",
        "li": "Lee", "lin": "Lam", "wu": "Ng", "guo": "Kwok", "yang": "Yeung", "zheng": "Cheng",
        "liu": "Lau", "he": "Ho", "xie": "Hsieh", "zeng": "Tsang", "cai": "Tsai"}
+# Established surname spellings (Hong Kong Cantonese; Singapore / Malaysia Hokkien).
+_CANTO_SURNAME = {"chen": "Chan", "huang": "Wong", "zhang": "Cheung", "li": "Lee",
+                  "wang": "Wong", "wu": "Ng", "liu": "Lau", "lin": "Lam", "he": "Ho",
+                  "guo": "Kwok", "yang": "Yeung", "zhou": "Chow", "xu": "Hui", "zheng": "Cheng",
+                  "liang": "Leung", "xie": "Tse", "zhao": "Chiu", "ma": "Ma", "luo": "Law",
+                  "zeng": "Tsang", "feng": "Fung", "deng": "Tang", "cai": "Choi", "pan": "Poon",
+                  "ye": "Yip", "yuan": "Yuen", "tang": "Tong", "cao": "Tso", "zhu": "Chu"}
+_HOKKIEN_SURNAME = {"chen": "Tan", "lin": "Lim", "huang": "Ng", "zhang": "Teo", "li": "Lee",
+                    "wang": "Ong", "wu": "Goh", "xu": "Koh", "zheng": "Tay", "yang": "Yeo",
+                    "guo": "Quek", "cai": "Chua", "liu": "Lau", "he": "Ho", "zhou": "Chew",
+                    "xie": "Chia", "pan": "Phua", "liang": "Neo", "shen": "Sim", "hong": "Ang",
+                    "zhuo": "Toh", "ye": "Yeo", "zeng": "Chan", "jiang": "Kang", "qiu": "Khoo"}
+
+
+@lru_cache(maxsize=1)
+def _dialect_characters() -> dict[str, tuple[str, str]]:
+    """hanzi -> (Cantonese, Hokkien) commonest spelling of each listed character."""
+    with (DATA_DIR / "dialect_characters.csv").open(encoding="utf-8") as fh:
+        return {r["hanzi"]: (r["cantonese"], r["hokkien"]) for r in csv.DictReader(fh)}
+
+
+@lru_cache(maxsize=1)
+def _uyghur_genders() -> dict[str, str]:
+    with (DATA_DIR / "uyghur_names.csv").open(encoding="utf-8") as fh:
+        return {r["hanzi"]: r.get("gender") or "" for r in csv.DictReader(fh)}
+
+
 _CYR = {"sh": "ш", "ch": "ч", "zh": "ж", "gh": "ғ", "ng": "ң", "a": "а", "b": "б", "d": "д",
         "e": "е", "f": "ф", "g": "г", "h": "һ", "i": "и", "j": "ж", "k": "к", "l": "л",
         "m": "м", "n": "н", "o": "о", "p": "п", "q": "қ", "r": "р", "s": "с", "t": "т",
@@ -87,14 +118,17 @@ def make_people(n: int, seed: int, uyghur_share: float = 0.4) -> list[Person]:
     """``n`` fictitious people; a share of them with Uyghur names."""
     rng = np.random.default_rng(seed)
     table = list(uyghur_table().items())
-    males = [t for t in table if len(t[0]) >= 2]
+    genders = _uyghur_genders()
+    males = [t for t in table if genders.get(t[0]) == "m"]
+    females = [t for t in table if genders.get(t[0]) == "f"]
     people = []
     for k in range(n):
         sex = "m" if rng.random() < 0.6 else "f"
         birth = dt.date(1950, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365 * 50)))
         place = PLACES[int(rng.integers(len(PLACES)))]
         if rng.random() < uyghur_share:
-            own = table[int(rng.integers(len(table)))]
+            pool = males if sex == "m" else females
+            own = pool[int(rng.integers(len(pool)))]
             father = males[int(rng.integers(len(males)))]
             elements = ((own[0], own[1][0], own[1][1]), (father[0], father[1][0], father[1][1]))
             hanzi, surname, kind = "·".join(e[0] for e in elements), "", "uyghur"
@@ -127,6 +161,26 @@ def _han_latin(p: Person, rng: np.random.Generator, style: str) -> str:
     return f"{sur} {given}" if rng.random() < 0.5 else f"{given} {sur}"
 
 
+def _dialect_latin(p: Person, rng: np.random.Generator, dialect: str) -> str | None:
+    """The name as a Hong Kong (Cantonese) or Singapore (Hokkien) list writes it: surname
+    first, given syllables separate ("Chan Tai Man", "Tan Ah Kow") or hyphenated
+    ("CHAN Tai-man"), sometimes in Western order. None if a character has no reading."""
+    chars = _dialect_characters()
+    idx = 0 if dialect == "cantonese" else 1
+    sp = surname_pinyin(p.surname)
+    known = _CANTO_SURNAME if dialect == "cantonese" else _HOKKIEN_SURNAME
+    sur = known.get(sp) or (chars.get(p.surname, ("", ""))[idx].capitalize()
+                            if len(p.surname) == 1 else "")
+    given = [chars.get(c, ("", ""))[idx] for c in p.hanzi[len(p.surname):]]
+    if not sur or not all(given):
+        return None
+    if dialect == "cantonese" and len(given) > 1 and rng.random() < 0.4:
+        g = "-".join(given).capitalize()
+        return f"{sur.upper()} {g}" if rng.random() < 0.5 else f"{g} {sur}"
+    g = " ".join(x.capitalize() for x in given)
+    return f"{sur} {g}" if rng.random() < 0.8 else f"{g} {sur}"
+
+
 def _uyghur_render(p: Person, rng: np.random.Generator, style: str) -> str:
     (_, own, own_var), (_, father, father_var) = p.elements
     if style == "hanzi":
@@ -156,12 +210,14 @@ LIST_STYLES: dict[str, dict[str, object]] = {
 
 def make_lists(
     n_people: int = 300, seed: int = 7, styles: dict[str, dict[str, object]] | None = None,
-    duplicate_rate: float = 0.03,
+    duplicate_rate: float = 0.03, dialect_names: bool = True,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Generate lists of fictitious people and the truth (``list``, ``row``, ``person``).
 
     Each list captures each person independently with its ``capture`` probability and
-    sometimes records the same person twice.
+    sometimes records the same person twice. ``dialect_names=False`` leaves out the
+    Cantonese and Hokkien renderings of Chinese names (the set as it was before they were
+    added).
     """
     rng = np.random.default_rng(seed)
     styles = styles or LIST_STYLES
@@ -180,9 +236,14 @@ def make_lists(
                 if p.kind == "han":
                     style = str(st["han"])
                     if style == "mixed":
-                        style = ("trad", "latin", "wg")[int(rng.integers(3))]
-                    name = (p.hanzi if style == "hanzi" else s2t.convert(p.hanzi)
-                            if style == "trad" else _han_latin(p, rng, style))
+                        choices = ("trad", "latin", "wg") + (
+                            ("cantonese", "hokkien") if dialect_names else ())
+                        style = choices[int(rng.integers(len(choices)))]
+                    if style in ("cantonese", "hokkien"):
+                        name = _dialect_latin(p, rng, style) or _han_latin(p, rng, "latin")
+                    else:
+                        name = (p.hanzi if style == "hanzi" else s2t.convert(p.hanzi)
+                                if style == "trad" else _han_latin(p, rng, style))
                 else:
                     style = str(st["ug"])
                     if style == "mixed":
