@@ -79,7 +79,11 @@ def test_pinyin_and_english_names_are_left_alone():
 def test_run_together_given_names_split_in_two():
     assert split_syllables("taiman", "cantonese") == ["tai", "man"]
     assert split_syllables("tai-man", "cantonese") == ["tai", "man"]
+    assert split_syllables("taiman", "cantonese", join=False) is None
     assert split_syllables("qqq", "cantonese") is None
+    # ... but only beside a hand-listed dialect surname: English names stay as they are.
+    assert dialect_variants(["sam", "chapman"]) == ()
+    assert dialect_variants(["jim", "cowan"]) == ()
 
 
 def test_table_rows_are_pinyin_and_reference_characters_are_found():

@@ -86,9 +86,9 @@ def surname_readings(spelling: str, dialect: str) -> tuple[str, ...]:
     return tuple(out[:3])
 
 
-def split_syllables(word: str, dialect: str) -> list[str] | None:
-    """A written given-name word as table syllables: itself, hyphen parts, or a run-together
-    pair ("Taiman" -> tai, man). None when it cannot be read in the dialect."""
+def split_syllables(word: str, dialect: str, join: bool = True) -> list[str] | None:
+    """A written given-name word as table syllables: itself, hyphen parts, or (``join``) a
+    run-together pair ("Taiman" -> tai, man). None when it cannot be read in the dialect."""
     given = _table().get((dialect, "given"), {})
     parts = [p for p in word.lower().replace("'", "").split("-") if p]
     out: list[str] = []
@@ -99,7 +99,7 @@ def split_syllables(word: str, dialect: str) -> list[str] | None:
         # Both halves of two letters or more: a lone "m" or "n" would split any word.
         splits = [(p[:i], p[i:]) for i in range(2, len(p) - 1)
                   if p[:i] in given and p[i:] in given]
-        if not splits:
+        if not splits or not join:
             return None
         out.extend(max(splits, key=lambda ab: min(len(ab[0]), len(ab[1]))))
     return out or None
@@ -151,9 +151,12 @@ def dialect_variants(words: list[str], surname_index: int | None = None) -> tupl
             surnames = surname_readings(words[pos], dialect)
             if not surnames:
                 continue
+            # A run-together given name ("Taiman") is read only beside a surname spelling
+            # of the hand-made table: English words (Cowan, Chapman) split too easily.
+            join = words[pos] in SURNAME_EQUIVALENTS
             syllables: list[str] = []
             for w in words[:pos] + words[pos + 1:]:
-                parts = split_syllables(w, dialect)
+                parts = split_syllables(w, dialect, join)
                 if parts is None:
                     break
                 syllables.extend(parts)
