@@ -77,8 +77,8 @@ def test_pinyin_and_english_names_are_left_alone():
 
 
 def test_run_together_given_names_split_in_two():
-    assert split_syllables("taiman", "cantonese") == ["tai", "man"]
-    assert split_syllables("tai-man", "cantonese") == ["tai", "man"]
+    assert split_syllables("taiman", "cantonese") == ("tai", "man")
+    assert split_syllables("tai-man", "cantonese") == ("tai", "man")
     assert split_syllables("taiman", "cantonese", join=False) is None
     assert split_syllables("qqq", "cantonese") is None
     # ... but only beside a hand-listed dialect surname: English names stay as they are.

@@ -96,6 +96,11 @@ def _word_tokens(word: str) -> tuple[str, ...]:
     return tuple(tokens)
 
 
+@lru_cache(maxsize=200_000)
+def _folded(word: str) -> tuple[str, ...]:
+    return tuple(zh.latin_fold(word).split())
+
+
 def _latin_name(raw: str, s: str) -> NameKeys:
     words = [w for w in re.split(r"[\s,;/]+", s) if w]
     caps = [w for w in words if len(w) > 1 and w.isupper()]
@@ -119,7 +124,7 @@ def _latin_name(raw: str, s: str) -> NameKeys:
             surname_first = cands[0] if len(cands) == 1 else None
     variants = zh.name_variants(tokens, surname_first)
     # Cantonese / Hokkien given names ("Chan Tai Man", "Tan Ah Kow") read as pinyin.
-    folded = [f for w in words for f in zh.latin_fold(w).split()]
+    folded = [f for w in words for f in _folded(w)]
     marked = words.index(caps[0]) if len(caps) == 1 and len(folded) == len(words) > 1 else None
     extra = [v for v in dialect_variants(folded, marked) if v not in variants]
     return NameKeys(raw, "latin", "", tuple(tokens), tuple(variants) + tuple(extra))

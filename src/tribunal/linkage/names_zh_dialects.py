@@ -74,6 +74,7 @@ def syllable_readings(spelling: str, dialect: str) -> Readings:
     return _table().get((dialect, "given"), {}).get(spelling.lower(), ())
 
 
+@lru_cache(maxsize=100_000)  # words repeat across a list's names
 def surname_readings(spelling: str, dialect: str) -> tuple[str, ...]:
     """Pinyin surnames a romanised surname can stand for in a dialect: the hand-made
     equivalents of :mod:`names_zh` first, then those derived from character readings."""
@@ -86,7 +87,8 @@ def surname_readings(spelling: str, dialect: str) -> tuple[str, ...]:
     return tuple(out[:3])
 
 
-def split_syllables(word: str, dialect: str, join: bool = True) -> list[str] | None:
+@lru_cache(maxsize=100_000)
+def split_syllables(word: str, dialect: str, join: bool = True) -> tuple[str, ...] | None:
     """A written given-name word as table syllables: itself, hyphen parts, or (``join``) a
     run-together pair ("Taiman" -> tai, man). None when it cannot be read in the dialect."""
     given = _table().get((dialect, "given"), {})
@@ -102,10 +104,10 @@ def split_syllables(word: str, dialect: str, join: bool = True) -> list[str] | N
         if not splits or not join:
             return None
         out.extend(max(splits, key=lambda ab: min(len(ab[0]), len(ab[1]))))
-    return out or None
+    return tuple(out) or None
 
 
-def given_name_readings(syllables: list[str], dialect: str,
+def given_name_readings(syllables: list[str] | tuple[str, ...], dialect: str,
                         limit: int = MAX_GIVEN_READINGS) -> list[tuple[str, float]]:
     """The ``limit`` most probable pinyin given names for dialect syllables, with the
     product of the syllables' shares as a score (syllables read independently)."""
@@ -119,12 +121,23 @@ def given_name_readings(syllables: list[str], dialect: str,
     return sorted(best.items(), key=lambda t: -t[1])[:limit]
 
 
+@lru_cache(maxsize=100_000)
+def _is_pinyin_word(word: str) -> bool:
+    """The word splits into pinyin syllables (xiuying = xiu + ying; hyphens allowed)."""
+    syllables = pinyin_syllables()
+    for part in word.split("-"):
+        ok = [True] + [False] * len(part)  # ok[i]: part[:i] splits into syllables
+        for i in range(1, len(part) + 1):
+            ok[i] = any(ok[j] and part[j:i] in syllables for j in range(max(0, i - 6), i))
+        if not ok[-1]:
+            return False
+    return True
+
+
 def _is_pinyin_name(words: list[str]) -> bool:
     """Every syllable is pinyin and a pinyin surname stands first (or last): leave it to
     the pinyin rules ("Li Ming", "Wang Xiu Ying"), so dialect readings add no noise there."""
-    syllables = pinyin_syllables()
-    flat = [p for w in words for p in w.split("-") if p]
-    if not all(p in syllables for p in flat):
+    if not all(_is_pinyin_word(w) for w in words):
         return False
     if words[0] in COMMON_PINYIN_SURNAMES:
         return True
