@@ -11,8 +11,8 @@ gives for pinyin and hanzi, so the linkage model compares and blocks on them unc
 The syllable table ``data/linkage/dialect_syllables.csv`` is derived from character
 readings: Jyutping from ToJyutping's character table, Tai-lo from taibun's (Taiwanese
 Hokkien dictionaries via ChhoeTaigi) and Mandarin from pypinyin, crossed character by
-character and written in the spellings names use; see its ``.md`` and ``scripts/build_dialect_syllables.py``. Neither package is needed
-at run time.
+character and written in the spellings names use; see its ``.md`` and
+``scripts/build_dialect_syllables.py``. Neither package is needed at run time.
 
 Bounds (why: every key is exploded into a blocking row): at most ``MAX_SYLLABLE_READINGS``
 readings per syllable, ``MAX_GIVEN_READINGS`` given-name combinations per surname reading
