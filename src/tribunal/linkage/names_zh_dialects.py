@@ -99,11 +99,11 @@ def split_syllables(word: str, dialect: str, join: bool = True) -> tuple[str, ..
             out.append(p)
             continue
         # Both halves of two letters or more: a lone "m" or "n" would split any word.
-        splits = [(p[:i], p[i:]) for i in range(2, len(p) - 1)
-                  if p[:i] in given and p[i:] in given]
-        if not splits or not join:
+        cuts = [i for i in range(2, len(p) - 1) if p[:i] in given and p[i:] in given]
+        if not cuts or not join:
             return None
-        out.extend(max(splits, key=lambda ab: min(len(ab[0]), len(ab[1]))))
+        cut = max(cuts, key=lambda i: min(i, len(p) - i))  # the most even split
+        out.extend((p[:cut], p[cut:]))
     return tuple(out) or None
 
 
