@@ -70,11 +70,15 @@ def link() -> None:
               "(withheld by default).")
 @click.option("--record", is_flag=True,
               help="Store the capture-history table in the case, derived from each list item.")
+@click.option("--no-assign", "no_assign", is_flag=True,
+              help="Skip the second pass that matches records left alone against whole "
+              "people.")
 @json_option
 @click.pass_context
 def run(ctx: click.Context, lists: tuple[str, ...], mapping: Path | None, threshold: float,
         band: str, out_dir: Path, decisions: Path | None, seed: int, max_records: int | None,
-        backend: str, include_protected: bool, record: bool, as_json: bool) -> None:
+        backend: str, include_protected: bool, record: bool, no_assign: bool,
+        as_json: bool) -> None:
     """Link and deduplicate LISTS: CSV, TSV or XLSX files, or, with --case, item ids of
     lists in the case (tribunal --case C link run E-7K3QX9ZB2M ...)."""
     from tribunal.linkage.link import MARKER, run_linkage
@@ -104,7 +108,8 @@ def run(ctx: click.Context, lists: tuple[str, ...], mapping: Path | None, thresh
                                  band=_thresholds(band), options=ModelOptions(seed=seed),
                                  decisions_path=decisions, max_records=max_records,
                                  on_progress=cb, backend=backend,
-                                 include_protected=include_protected)
+                                 include_protected=include_protected,
+                                 assign=not no_assign)
         if record and case is not None:
             from tribunal.jsonutil import dumps
             from tribunal.linkage.case_lists import record_capture_history

@@ -14,13 +14,16 @@ linkage uncertainty into counts).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 DEFAULT_BAND: tuple[float, ...] = (0.5, 0.8, 0.9, 0.95, 0.99)
+# A second pass over a clustering: (labels in records order, threshold) -> labels, such as
+# tribunal.linkage.assign's matching of lone records against whole people.
+Refine = Callable[[np.ndarray, float], np.ndarray]
 
 
 def connected_components(
@@ -174,14 +177,17 @@ def cluster_labels(
 
 def cluster(
     records: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
-    cannot_link: pd.DataFrame | None = None,
+    cannot_link: pd.DataFrame | None = None, refine: Refine | None = None,
 ) -> pd.Series:
     """Person id (``P000001``...) for each record at ``threshold``, in ``records`` order.
 
     Person ids are numbered by first appearance so the same input gives the same ids.
-    ``cannot_link`` pairs (reviewed non-matches) are never one person.
+    ``cannot_link`` pairs (reviewed non-matches) are never one person. ``refine`` is an
+    optional second pass applied to the clustering (it must respect the same pairs).
     """
     labels = cluster_labels(records, pairs, threshold, cannot_link=cannot_link)
+    if refine is not None:
+        labels = refine(labels, threshold)
     _, first = np.unique(labels, return_index=True)
     order = np.argsort(np.argsort(first))  # rank of each component by first record
     width = max(6, len(str(len(first))))
@@ -231,11 +237,14 @@ def sensitivity_band(
     thresholds: Sequence[float] = DEFAULT_BAND,
     lists: Sequence[str] | None = None,
     cannot_link: pd.DataFrame | None = None,
+    refine: Refine | None = None,
 ) -> list[BandRow]:
-    """Capture-history tables and people counts at each threshold."""
+    """Capture-history tables and people counts at each threshold (``refine``: an
+    optional second pass applied to each clustering)."""
     out = []
     for t in sorted(set(thresholds)):
-        labels = pd.Series(cluster_labels(records, pairs, t, cannot_link=cannot_link))
+        lab = cluster_labels(records, pairs, t, cannot_link=cannot_link)
+        labels = pd.Series(lab if refine is None else refine(lab, t))
         out.append(BandRow(float(t), int(labels.nunique()),
                            capture_history(records, labels, lists)))
     return out

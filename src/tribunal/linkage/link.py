@@ -24,6 +24,7 @@ import pandas as pd
 
 from tribunal.errors import InputError
 from tribunal.jsonutil import dumps
+from tribunal.linkage.assign import lone_refiner
 from tribunal.linkage.capture import (
     DEFAULT_BAND,
     apply_decisions,
@@ -267,11 +268,14 @@ def run_linkage(
     backend: str = "duckdb",
     spark: Any = None,
     include_protected: bool = False,
+    assign: bool = True,
 ) -> LinkResult:
     """Link and deduplicate person lists; write clusters and capture histories to ``out_dir``.
 
     ``backend`` is "duckdb" (default, in-process) or "spark" (``spark`` is a SparkSession,
-    by default a local one); the model and outputs are the same.
+    by default a local one); the model and outputs are the same. ``assign`` runs the
+    second pass that matches records left alone against whole people
+    (:mod:`tribunal.linkage.assign`) at every threshold.
 
     Outputs: ``clusters.csv`` (record -> person), ``capture_history.csv`` (at ``threshold``),
     ``sensitivity.csv`` and ``band/capture_history_<t>.csv`` (every band threshold),
@@ -348,7 +352,12 @@ def run_linkage(
         lists = [i.name for i in infos]
         item_of = {i.name: i.item_id or "" for i in infos}
         cannot = cannot_link_pairs(decisions)
-        person = cluster(records, pairs, threshold, cannot_link=cannot)
+        refine = (lone_refiner(con, "records", records["unique_id"], model,
+                               options.selective_attributes, model.notes, cannot)
+                  if assign else None)
+        if not assign:
+            model.notes.append("lone records not matched against whole people (--no-assign)")
+        person = cluster(records, pairs, threshold, cannot_link=cannot, refine=refine)
         clusters = records[["unique_id", "source", "row"]].assign(
             person_id=person.to_numpy(), item_id=records["source"].map(item_of).to_numpy())
         clusters.to_csv(tmp / "clusters.csv", index=False)
@@ -357,7 +366,7 @@ def run_linkage(
         (tmp / "band").mkdir()
         sens = []
         for row in sensitivity_band(records, pairs, sorted(set(band) | {threshold}), lists,
-                                    cannot_link=cannot):
+                                    cannot_link=cannot, refine=refine):
             name = f"capture_history_{row.threshold:.3f}.csv"
             row.table.to_csv(tmp / "band" / name, index=False)
             sens.append({"threshold": row.threshold, "n_people": row.n_people,

@@ -1,0 +1,132 @@
+"""SQL for matching lone records against whole clusters (used by :mod:`tribunal.linkage.assign`).
+
+The trained model's comparison levels (their SQL conditions on ``<column>_l`` and
+``<column>_r``) are evaluated in DuckDB for each pair of a lone record and a member of a
+candidate cluster; the best level reached with any member is the record's level against the
+cluster. Candidate clusters share a blocking key with the lone record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Level:
+    """One non-null comparison level: SQL condition (DuckDB), trained m and u, and the
+    column whose value frequency adjusts u (Splink's term-frequency column), if any."""
+
+    sql: str
+    m: float
+    u: float
+    tf_column: str | None = None
+
+    @property
+    def key(self) -> tuple[str, bool] | None:
+        """``(column, is_array)`` when the level is equality of one column, or sharing at
+        least one element of one array column: then the chance that a different person
+        reaches it is the share of people carrying the record's value (or elements)."""
+        m = _EXACT.fullmatch(self.sql.strip())
+        if m and m.group(1) == m.group(2):
+            return m.group(1), False
+        m = _SHARES.fullmatch(self.sql.strip())
+        if m and m.group(1) == m.group(2):
+            return m.group(1), True
+        return None
+
+
+_EXACT = re.compile(r'"?(\w+)_l"?\s*=\s*"?(\w+)_r"?')
+_SHARES = re.compile(r'array_length\(list_intersect\("?(\w+)_l"?,\s*"?(\w+)_r"?\)\)\s*>=\s*1')
+
+
+@dataclass(frozen=True)
+class Field:
+    """One comparison: its null condition and its levels from strict to loose (else last)."""
+
+    name: str
+    null_sql: str
+    levels: tuple[Level, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Input columns the conditions read (``x`` for ``x_l`` / ``x_r``)."""
+        text = " ".join([self.null_sql] + [lv.sql for lv in self.levels])
+        found = re.findall(r"\b([A-Za-z_]\w*?)_[lr]\b", text)
+        return tuple(dict.fromkeys(found))
+
+    @property
+    def null_columns(self) -> tuple[str, ...]:
+        """Columns whose absence makes the comparison null."""
+        found = re.findall(r"\b([A-Za-z_]\w*?)_[lr]\b", self.null_sql)
+        return tuple(dict.fromkeys(found))
+
+    def gamma_sql(self) -> str:
+        """CASE expression: -1 null, len-1 for the strictest level down to 0 for else."""
+        top = len(self.levels) - 1
+        parts = [f"WHEN {self.null_sql} THEN -1"]
+        for k, lv in enumerate(self.levels[:-1]):
+            parts.append(f"WHEN {lv.sql} THEN {top - k}")
+        return "CASE " + " ".join(parts) + " ELSE 0 END"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def key_sql(view: str, columns: set[str], selective: Sequence[str]) -> str:
+    """Blocking keys per record (``unique_id, key``): the exact name keys, each
+    canonical key and surname variant, the skeleton, each name element with the birth year,
+    the place or a selective attribute, birth year with place, a selective attribute
+    alone and the ID number. Mirrors the model's candidate rules, keyed by value."""
+    has = columns.__contains__
+    parts: list[str] = []
+
+    def add(expr: str, where: str, src: str = view) -> None:
+        parts.append(f"SELECT unique_id, {expr} AS key FROM {src} WHERE {where}")
+
+    if has("name_hz"):
+        add("'h' || name_hz", "name_hz IS NOT NULL")
+    if has("name_key"):
+        add("'k' || name_key", "name_key IS NOT NULL")
+    if has("name_skel"):
+        add("'s' || name_skel", "name_skel IS NOT NULL")
+    for col, tag in (("name_canon", "c"), ("name_variants", "v")):
+        if has(col):
+            add(f"'{tag}' || e", "e IS NOT NULL",
+                f"(SELECT unique_id, unnest({col}) AS e FROM {view})")
+    if has("id_number"):
+        add("'i' || id_number", "id_number IS NOT NULL")
+    if has("name_tokens"):
+        # One name element with the start or end of another element: a record
+        # whose other element carries a typo (Robert Everes6, Charles Namilton). Elements
+        # carried by a crowd of people give no candidates (see CROWDED in assign).
+        two = (f"(SELECT unique_id, t1, unnest(ts) AS t2 FROM (SELECT unique_id, "
+               f"unnest(name_tokens) AS t1, name_tokens AS ts FROM {view}))")
+        for tag, part in (("f", "left(t2, 3)"), ("g", "right(t2, 3)")):
+            add(f"'{tag}' || t1 || '|' || {part}", "t1 <> t2 AND length(t2) >= 4", two)
+    others = [c for c in ("birth_year", "place_leaf", *selective) if has(c)]
+    if has("name_tokens") and others:
+        sel = ", ".join(_q(c) for c in others)
+        tok = f"(SELECT unique_id, unnest(name_tokens) AS t, {sel} FROM {view})"
+        for col in others:
+            add(f"'t' || t || '|{col}|' || CAST({_q(col)} AS VARCHAR)",
+                f"{_q(col)} IS NOT NULL AND t IS NOT NULL", tok)
+    if has("birth_year") and has("place_leaf"):
+        add("'yp' || CAST(birth_year AS VARCHAR) || '|' || place_leaf",
+            "birth_year IS NOT NULL AND place_leaf IS NOT NULL")
+    for col in selective:
+        if has(col):
+            add(f"'a{col}|' || {_q(col)}", f"{_q(col)} IS NOT NULL")
+    return "\nUNION ALL\n".join(parts)
+
+
+def pair_gamma_sql(pairs: str, table: str, fields: Sequence[Field]) -> str:
+    """Comparison level per field (``g_<i>``) of each pair (``id_l``, ``id_r``) in
+    ``pairs``, evaluated on the records of ``table``."""
+    cols = sorted({c for f in fields for c in f.columns})
+    sel = ", ".join(f"l.{_q(c)} AS {_q(c + '_l')}, r.{_q(c)} AS {_q(c + '_r')}" for c in cols)
+    gammas = ", ".join(f"{f.gamma_sql()} AS g_{i}" for i, f in enumerate(fields))
+    return (f"SELECT id_l, id_r, {gammas} FROM (SELECT p.id_l, p.id_r, {sel} FROM {pairs} p "
+            f"JOIN {table} l ON l.unique_id = p.id_l JOIN {table} r ON r.unique_id = p.id_r)")
