@@ -59,8 +59,13 @@ class AssignResult:
     n_lone: int
     n_assigned: int
     alpha: float
+    skipped: bool = False  # alpha >= records: a new person is a priori the likelier
 
     def note(self, threshold: float) -> str:
+        if self.skipped:
+            return (f"at {threshold:g}: lone records not matched against whole people: "
+                    f"CRP alpha {self.alpha:.0f} exceeds the records, so a lone record is a "
+                    "priori more likely a new person than anyone's")
         return (f"at {threshold:g}: {self.n_assigned} of {self.n_lone} lone records joined "
                 f"a person as a whole (CRP alpha {self.alpha:.0f})")
 
@@ -152,6 +157,9 @@ def assign_lone(
     ``cannot_link`` (``unique_id_l``, ``unique_id_r``: reviewed non-matches) rules out
     every person holding a record cannot-linked to the lone record, and two cannot-linked
     lone records never join the same person.
+    Skipped when alpha is at least the number of records (the first pass finds more than
+    ln 2 = 0.69 people per record): a lone record is then a priori more likely a new person
+    than a member of all existing people together.
     ``reuse`` keeps the pair comparisons of an earlier call on the same ``table`` and
     ``con`` (another threshold of the same run): they do not depend on the clustering.
     """
@@ -161,8 +169,14 @@ def assign_lone(
     size = np.bincount(codes)
     n_lone = int((size == 1).sum())
     alpha = crp_alpha(len(codes), len(size))
-    if n_lone == 0 or n_lone == len(codes):
+    if n_lone == 0:
         return AssignResult(codes, n_lone, 0, alpha)
+    if alpha >= len(codes):
+        # The prior odds of joining any existing person, (N-1)/alpha, are below one: the
+        # first pass says most records start a new person (lists with few records per
+        # person), where the pairwise model already compared each lone record with the
+        # few records of its candidates, and the pass would cost much and place few.
+        return AssignResult(codes, n_lone, 0, alpha, skipped=True)
     codes, moved = _reseat(con, table, pd.Series(ids).to_numpy(), codes, fields, alpha,
                            selective, cannot_link)
     if on_progress:
