@@ -216,3 +216,18 @@ def test_run_with_and_without_second_pass(tmp_path):
     again = cluster(records, pairs, 0.8, refine=refine)
     first = pd.read_csv(tmp_path / "outTrue" / "clusters.csv")["person_id"]
     assert evaluate_clusters(again.to_numpy(), first.to_numpy()).bcubed.f1 == 1.0
+
+
+def test_skipped_when_most_records_are_new_people():
+    """When the first pass finds mostly one-record people (alpha above the number of
+    records), a lone record is a priori a new person: the pass is skipped and says so."""
+    rng = np.random.default_rng(9)
+    nick = {"given": "nicholas", "sur": "lloyd", "year": 1630, "place": "flintshire"}
+    lone = [_row(f"y:{i}", p["given"], p["sur"], p["year"]) for i, p in
+            enumerate(_people(400, rng))] + [_row("x:1", "nicholas", "lloyd")]
+    frame, labels = _world(lone, [("nick", nick, 15)])
+    keep = ~pd.Series(labels).str.match(r"p\d+$").to_numpy()  # drop the 300 six-record people
+    res, lab = _run(frame[keep].reset_index(drop=True), labels[keep])
+    assert res.skipped and res.n_assigned == 0 and res.alpha >= keep.sum()
+    assert (lab == lab["x:1"]).sum() == 1
+    assert "a priori more likely a new person" in res.note(0.8)
