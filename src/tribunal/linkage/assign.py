@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from tribunal.linkage.assign_sql import Field, Level, key_sql, pair_gamma_sql
+from tribunal.linkage.capture import connected_components
 
 # A blocking key shared with more than this many people gives no candidates: the record
 # cannot be placed by it, and a lone record whose exact name is that crowded stays alone.
@@ -252,6 +253,8 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
     dist = con.execute(f"""SELECT cl AS cl_r, {dsel} FROM {view}
         WHERE cl IN (SELECT DISTINCT cl_r FROM _asg_cand) GROUP BY cl""").df()
     best = best.merge(dist, on="cl_r", how="left")
+    for tmp in ("_asg_lk", "_asg_mk", "_asg_ok", "_asg_cand", "_asg_pairs", "_asg_new"):
+        con.execute(f"DROP TABLE IF EXISTS {tmp}")  # free memory; only _asg_g is reused
     lone_ids = best["id_l"].to_numpy()
     cache: dict[tuple[str, bool], pd.Series] = {}
     gam, logu = [], []
@@ -344,8 +347,6 @@ def _apply(best: pd.DataFrame, frame: pd.DataFrame, codes: np.ndarray, alpha: fl
         win, pos = win[keep], pos[keep]
     src = codes[pos]
     dst = win["cl_r"].to_numpy()
-    from tribunal.linkage.capture import connected_components
-
     n = int(codes.max()) + 1
     comp = connected_components(np.arange(n), src, dst)
     return pd.factorize(comp[codes])[0], len(win)
