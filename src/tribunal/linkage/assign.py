@@ -41,7 +41,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tribunal.linkage.assign_sql import Field, Level, key_sql, pair_gamma_sql
+from tribunal.linkage.assign_sql import (
+    Field,
+    fields_from_linker,
+    key_sql,
+    pair_gamma_sql,
+    people_carrying,
+)
 from tribunal.linkage.capture import connected_components
 
 # A blocking key shared with more than this many people gives no candidates: the record
@@ -69,33 +75,6 @@ class AssignResult:
                     "priori more likely a new person than anyone's")
         return (f"at {threshold:g}: {self.n_assigned} of {self.n_lone} lone records joined "
                 f"a person as a whole (CRP alpha {self.alpha:.0f})")
-
-
-def fields_from_linker(linker: Any) -> list[Field]:
-    """The trained model's comparisons as :class:`Field` objects in DuckDB SQL."""
-    settings = linker._settings_obj  # no public accessor for levels with trained m/u
-    dialect = getattr(settings, "_sql_dialect_str", "duckdb") or "duckdb"
-
-    def sql(text: str) -> str:
-        if dialect == "duckdb":
-            return text
-        import sqlglot
-
-        return sqlglot.transpile(text, read=dialect, write="duckdb")[0]
-
-    out = []
-    for comp in settings.comparisons:
-        levels = comp.comparison_levels
-        null = [lv for lv in levels if lv.is_null_level]
-        rest = [lv for lv in levels if not lv.is_null_level]
-        out.append(Field(
-            comp.output_column_name,
-            sql(null[0].sql_condition) if null else "FALSE",
-            tuple(Level(sql(lv.sql_condition), float(lv.m_probability or 1e-6),
-                        float(lv.u_probability or 1e-6),
-                        getattr(lv, "_tf_adjustment_input_column_name", None))
-                  for lv in rest)))
-    return out
 
 
 def crp_alpha(n_records: int, n_people: int) -> float:
@@ -269,7 +248,7 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
             if not at.any() or key is None or key[0] not in columns:
                 continue
             if key not in cache:
-                cache[key] = _people_carrying(con, view, *key)
+                cache[key] = people_carrying(con, view, *key)
             people = cache[key]
             u[at] = np.maximum(people.reindex(lone_ids[at]).fillna(1).to_numpy(), 1) / n_people
         gam.append(g)
@@ -283,22 +262,6 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
         logw += np.where(ok, np.log(m[np.where(ok, g, 0)]) - logu[i], 0.0)
     best["logw"] = logw
     return _apply(best, frame, codes, alpha, cannot_link)
-
-
-def _people_carrying(con: Any, view: str, col: str, is_array: bool) -> pd.Series:
-    """Per lone record: how many other people (clusters) carry its value of ``col`` (for
-    an array column, the sum over its elements)."""
-    q = f'"{col}"'
-    if is_array:
-        src = f"(SELECT unique_id, cl, n, unnest({q}) AS v FROM {view})"
-    else:
-        src = f"(SELECT unique_id, cl, n, {q} AS v FROM {view})"
-    df = con.execute(f"""WITH s AS {src},
-        f AS (SELECT v, count(DISTINCT cl) - 1 AS k FROM s
-              WHERE v IN (SELECT v FROM s WHERE n = 1) GROUP BY v)
-        SELECT s.unique_id, sum(f.k) AS k FROM s JOIN f USING (v) WHERE s.n = 1
-        GROUP BY s.unique_id""").df()
-    return pd.Series(df["k"].to_numpy(dtype=float), index=df["unique_id"].to_numpy())
 
 
 def _posterior(best: pd.DataFrame, alpha: float) -> np.ndarray:

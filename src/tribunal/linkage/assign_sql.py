@@ -3,7 +3,9 @@
 The trained model's comparison levels (their SQL conditions on ``<column>_l`` and
 ``<column>_r``) are evaluated in DuckDB for each pair of a lone record and a member of a
 candidate cluster; the best level reached with any member is the record's level against the
-cluster. Candidate clusters share a blocking key with the lone record.
+cluster. Candidate clusters share a blocking key with the lone record. The levels are read
+from the trained Splink model (:func:`fields_from_linker`); :func:`people_carrying` counts
+the people (clusters) carrying a lone record's value, for frequency-based u.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -130,3 +135,46 @@ def pair_gamma_sql(pairs: str, table: str, fields: Sequence[Field]) -> str:
     gammas = ", ".join(f"{f.gamma_sql()} AS g_{i}" for i, f in enumerate(fields))
     return (f"SELECT id_l, id_r, {gammas} FROM (SELECT p.id_l, p.id_r, {sel} FROM {pairs} p "
             f"JOIN {table} l ON l.unique_id = p.id_l JOIN {table} r ON r.unique_id = p.id_r)")
+
+
+def fields_from_linker(linker: Any) -> list[Field]:
+    """The trained model's comparisons as :class:`Field` objects in DuckDB SQL."""
+    settings = linker._settings_obj  # no public accessor for levels with trained m/u
+    dialect = getattr(settings, "_sql_dialect_str", "duckdb") or "duckdb"
+
+    def sql(text: str) -> str:
+        if dialect == "duckdb":
+            return text
+        import sqlglot
+
+        return sqlglot.transpile(text, read=dialect, write="duckdb")[0]
+
+    out = []
+    for comp in settings.comparisons:
+        levels = comp.comparison_levels
+        null = [lv for lv in levels if lv.is_null_level]
+        rest = [lv for lv in levels if not lv.is_null_level]
+        out.append(Field(
+            comp.output_column_name,
+            sql(null[0].sql_condition) if null else "FALSE",
+            tuple(Level(sql(lv.sql_condition), float(lv.m_probability or 1e-6),
+                        float(lv.u_probability or 1e-6),
+                        getattr(lv, "_tf_adjustment_input_column_name", None))
+                  for lv in rest)))
+    return out
+
+
+def people_carrying(con: Any, view: str, col: str, is_array: bool) -> pd.Series:
+    """Per lone record: how many other people (clusters) carry its value of ``col`` (for
+    an array column, the sum over its elements)."""
+    q = f'"{col}"'
+    if is_array:
+        src = f"(SELECT unique_id, cl, n, unnest({q}) AS v FROM {view})"
+    else:
+        src = f"(SELECT unique_id, cl, n, {q} AS v FROM {view})"
+    df = con.execute(f"""WITH s AS {src},
+        f AS (SELECT v, count(DISTINCT cl) - 1 AS k FROM s
+              WHERE v IN (SELECT v FROM s WHERE n = 1) GROUP BY v)
+        SELECT s.unique_id, sum(f.k) AS k FROM s JOIN f USING (v) WHERE s.n = 1
+        GROUP BY s.unique_id""").df()
+    return pd.Series(df["k"].to_numpy(dtype=float), index=df["unique_id"].to_numpy())
