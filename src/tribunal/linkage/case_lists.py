@@ -234,7 +234,8 @@ def case_inputs(case: Any, specs: Sequence[str | Path]) -> list[ListInput]:
         # an item read from its blob is cited by id; a protected list's file path is not shown
         shown = f"item {item.id}" if protected or src.sha256 else None
         found.append(ListInput(src.path, name, src.suffix, item.id, src.sha256,
-                               current[1] if current else None, protected, shown))
+                               current[1] if current else None, protected, shown,
+                               item.filename))
     counts = Counter(src.name for src in found)
     return [replace(s, name=s.item_id) if counts[s.name] > 1 and s.item_id else s
             for s in found]

@@ -102,6 +102,8 @@ def _mapping_for(src: ListInput, mappings: dict[str, ColumnMapping] | None) -> C
     """The explicit mapping of a list: the --mapping entry for its item id or file name,
     else the mapping stored with it in the case."""
     keys = [src.path.name, src.path.stem, str(src.path), src.name]
+    if src.filename:  # an item read from its blob: the path is the blob's, not the file's
+        keys[:0] = [src.filename, Path(src.filename).stem]
     if src.item_id:
         keys.insert(0, src.item_id)
     for key in keys:

@@ -65,6 +65,7 @@ class ListInput:
     mapping: Any = None  # a ColumnMapping stored with the item, used as is
     protected: bool = False
     shown: str | None = None  # how the list's location appears in outputs (default: path)
+    filename: str | None = None  # the item's file name (a --mapping entry may name it)
 
 
 def as_list_input(value: str | Path | ListInput) -> ListInput:
