@@ -51,3 +51,55 @@ def test_mapping_entry_keyed_by_file_name_applies_to_an_item(tmp_path, small):
         inputs = case_inputs(case, [reg.item_id, hosp.item_id])
         infos, _ = normalise_lists(inputs, tmp_path / "work", mappings)
     assert [i.mapping["fields"]["place"] for i in infos] == [["性别"], ["sex"]]
+
+
+def _xlsx(rows: int = 20) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["name", "sex", "date_of_birth"])
+    for i in range(rows):
+        ws.append([f"Abdurehim Tursun {i}", "m", f"19{50 + i}-01-01"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _rezip(data: bytes, change) -> bytes:
+    """The workbook with its first sheet's XML passed through ``change``."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            z.writestr(info.filename,
+                       change(body) if info.filename == "xl/worksheets/sheet1.xml" else body)
+    return out.getvalue()
+
+
+def test_damaged_or_bomb_xlsx_is_a_clear_error_and_the_case_is_unchanged(tmp_path):
+    """A sheet cut short mid-XML (a damaged download) and a sheet that expands a
+    thousandfold (a zip bomb: 2 MB of padding in a few kB) are refused with a hint, when
+    checked for import and when linked, and the case verifies after."""
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(_xlsx())
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(_rezip(good.read_bytes(), lambda b: b[: len(b) // 2]))
+    bomb = tmp_path / "bomb.xlsx"
+    bomb.write_bytes(_rezip(good.read_bytes(), lambda b: b.replace(
+        b"</sheetData>", b"</sheetData><!--" + b" " * (2 << 20) + b"-->")))
+    with Case.init(tmp_path / "case") as case:
+        n_items = len(list_items(case.db))
+        for bad, why in ((cut, "damaged"), (bomb, "zip bomb")):
+            with pytest.raises(InputError, match=why) as exc:
+                import_lists(case, [bad], None, Capture())
+            assert exc.value.hint
+            with pytest.raises(InputError, match=why):
+                normalise_lists([bad, good], tmp_path / "work")
+        assert len(list_items(case.db)) == n_items
+        assert verify_case(case).ok
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("name,sex\n", encoding="utf-8")  # not a zip: counted for --max-records
+    with pytest.raises(InputError, match="not a zip"):
+        normalise_lists([fake, good], tmp_path / "work2", max_records=100)

@@ -202,18 +202,36 @@ def _csv_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.Da
             )
 
 
-def _xlsx_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.DataFrame]:
+_RESAVE = "open it in a spreadsheet program and save it again as XLSX or CSV"
+
+
+def _open_workbook(path: Path, label: str) -> tuple[Any, Any]:
+    """``(file, workbook)`` opened read-only, after the archive's zip-bomb check (openpyxl
+    would inflate a hostile member whole: it reads the shared strings at once)."""
     from openpyxl import load_workbook
 
-    info.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    from tribunal.archive.extract.model import ExtractionError
+    from tribunal.archive.extract.zipguard import check_zip
+
+    try:
+        check_zip(path)
+    except ExtractionError as exc:
+        raise InputError(f"cannot open {label} as an Excel workbook: {exc}",
+                         hint=_RESAVE) from None
     # Opened as a file object: openpyxl refuses a path without an Excel extension, and a
     # list kept in the case archive is a blob named by its hash.
     fh = path.open("rb")
     try:
-        wb = load_workbook(fh, read_only=True, data_only=True)
+        return fh, load_workbook(fh, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         fh.close()
-        raise InputError(f"cannot open {_label(path, info)} as an Excel workbook: {exc}") from exc
+        raise InputError(f"cannot open {label} as an Excel workbook: {exc}",
+                         hint=_RESAVE) from None
+
+
+def _xlsx_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    info.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    fh, wb = _open_workbook(path, _label(path, info))
     try:
         rows = wb.worksheets[0].iter_rows(values_only=True)
         header_row = next(rows, None)
@@ -230,6 +248,11 @@ def _xlsx_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.D
             if not all(v is None or str(v).strip() == "" for v in row)
         )
         yield from _frames(kept, header, info, chunk_rows)
+    except InputError:
+        raise
+    except Exception as exc:  # the sheet's XML is read lazily: damage shows up mid-way
+        raise InputError(f"{_label(path, info)} is a damaged Excel workbook (after row "
+                         f"{info.n_rows + 1}: {type(exc).__name__})", hint=_RESAVE) from None
     finally:
         wb.close()
         fh.close()
@@ -272,14 +295,12 @@ def count_rows(path: str | Path, suffix: str | None = None) -> int:
     stated dimension for XLSX): a cheap upper bound for refusing oversized input early."""
     path = Path(path)
     if (path.suffix if suffix is None else suffix).lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        with path.open("rb") as fh:
-            wb = load_workbook(fh, read_only=True)
-            try:
-                return max(0, (wb.worksheets[0].max_row or 1) - 1)
-            finally:
-                wb.close()
+        fh, wb = _open_workbook(path, path.name)
+        try:
+            return max(0, (wb.worksheets[0].max_row or 1) - 1)
+        finally:
+            wb.close()
+            fh.close()
     lines = 0
     last = b"\n"
     with path.open("rb") as fh:
