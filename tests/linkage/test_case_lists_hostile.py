@@ -4,7 +4,6 @@ no protected value in any output, values neutralised for spreadsheets and termin
 import io
 import json
 import zipfile
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -103,3 +102,94 @@ def test_damaged_or_bomb_xlsx_is_a_clear_error_and_the_case_is_unchanged(tmp_pat
     fake.write_text("name,sex\n", encoding="utf-8")  # not a zip: counted for --max-records
     with pytest.raises(InputError, match="not a zip"):
         normalise_lists([fake, good], tmp_path / "work2", max_records=100)
+
+
+CANARIES = ("Qanarybek", "Zzyzxov", "Canaryville", "1911-11-11", "1911-11", "19111111",
+            "650102191111119999", "witnessqx")
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory, small):
+    """A case with a public list whose names start like formulas or hold terminal escapes,
+    a second public list, and a protected list carrying values found nowhere else; linked
+    by item id with --record (human output), then reviewed."""
+    paths, frames = small
+    base = tmp_path_factory.mktemp("hostile")
+    reg = frames["registry"].copy()
+    reg["姓名"] = [("=", "+", "@", "-")[k % 4] + n for k, n in enumerate(reg["姓名"])]
+    reg.to_csv(base / "registry.csv", index=False)
+    hosp = frames["hospital"].copy()
+    hosp["name"] = "\x1b[2J\x1b]0;x\x07" + hosp["name"]
+    hosp.to_csv(base / "hospital.csv", index=False)
+    wit = pd.concat([frames["testimony"], pd.DataFrame([
+        {"name": "Qanarybek Zzyzxov", "sex": "男", "date_of_birth": "1911-11-11",
+         "address": "新疆Canaryville"}] * 2)], ignore_index=True)
+    wit["id_number"] = ["650102191111119999" if "Zzyzxov" in n else "" for n in wit["name"]]
+    wit.to_csv(base / "witnessqx.csv", index=False)
+    case_dir = base / "case"
+    Case.init(case_dir).close()
+    runner = CliRunner()
+    ids = []
+    for name, extra in (("registry", []), ("hospital", []),
+                        ("witnessqx", ["--sensitivity", "protected"])):
+        res = runner.invoke(cli, ["--case", str(case_dir), "link", "import",
+                                  str(base / f"{name}.csv"), *extra, "--json"])
+        assert res.exit_code == 0, res.output
+        ids.append(json.loads(res.output)[0]["item_id"])
+    out = base / "linked"
+    run = runner.invoke(cli, ["--case", str(case_dir), "link", "run", *ids, "--out", str(out),
+                              "--record"])
+    assert run.exit_code == 0, run.output
+    review = runner.invoke(cli, ["link", "review", str(out), "--limit", "500"])
+    assert review.exit_code == 0, review.output
+    return case_dir, out, ids, run.output + review.output
+
+
+def test_no_protected_value_leaves_in_any_output_log_or_listing(hostile_run):
+    case_dir, out, ids, printed = hostile_run
+    texts = [printed]
+    for path in out.rglob("*"):
+        if path.suffix == ".parquet":
+            texts.append(pd.read_parquet(path).to_csv())
+        elif path.is_file():
+            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+    runner = CliRunner()
+    for argv in (["log", "--json"], ["log"], ["items", "--json"], ["items"]):
+        res = runner.invoke(cli, ["--case", str(case_dir), *argv])
+        assert res.exit_code == 0, res.output
+        texts.append(res.output)
+    text = "\n".join(texts)
+    assert not [c for c in CANARIES if c in text]
+    assert ids[2] in text  # the protected list is there, by item id
+    with Case.open(case_dir, readonly=True) as case:
+        assert verify_case(case).ok
+
+
+def test_review_queue_values_cannot_run_as_spreadsheet_formulas(hostile_run):
+    _, out, _, _ = hostile_run
+    queue = pd.read_csv(out / "review_queue.csv", dtype=str, keep_default_na=False)
+    values = queue[[c for c in queue.columns if c.startswith(("name_", "place_leaf_"))]]
+    cells = [v for v in values.to_numpy().ravel() if v]
+    assert any(v.startswith("'=") for v in cells)  # the registry's names are in the queue
+    assert not [v for v in cells if v[0] in "=+-@\t\r"]
+
+
+def test_terminal_escapes_in_names_are_shown_not_sent(hostile_run):
+    _, _, _, printed = hostile_run
+    assert "\\x1b[2J" in printed  # the hospital's names are in the review shown
+    assert "\x1b" not in printed and "\x07" not in printed
+
+
+def test_error_messages_show_control_characters_escaped(tmp_path, capsys, monkeypatch):
+    from tribunal.cli import main
+
+    # as on a terminal: click strips escape sequences only when not writing to one
+    monkeypatch.setattr("click.utils.should_strip_ansi", lambda *a, **k: False)
+
+    bad = tmp_path / "list\x1b[2J.csv"
+    bad.write_text("序号,日期\n1,1990\n", encoding="utf-8")  # no name column
+    with pytest.raises(SystemExit) as exc:
+        main(["link", "run", str(bad), "--out", str(tmp_path / "o")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "list\\x1b[2J" in err and "\x1b[2J" not in err

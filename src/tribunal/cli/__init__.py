@@ -88,9 +88,11 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="tribunal", standalone_mode=False)
     except TribunalError as exc:
-        click.secho(f"error: {exc.message}", fg="red", err=True)
+        from tribunal.cli.output import plain  # messages quote file names and cells
+
+        click.secho(f"error: {plain(exc.message, keep_lines=True)}", fg="red", err=True)
         if exc.hint:
-            click.echo(f"hint: {exc.hint}", err=True)
+            click.echo(f"hint: {plain(exc.hint, keep_lines=True)}", err=True)
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

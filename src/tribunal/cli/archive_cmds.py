@@ -5,7 +5,6 @@ Thin: each parses its options, calls :mod:`tribunal.archive` and prints the resu
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,10 +19,7 @@ from tribunal.cli.output import (
     json_option,
     refuse_inside_case,
 )
-
-# C0 controls, DEL and C1 controls (ESC starts terminal sequences; CSI is 0x9b).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_CONTROL_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from tribunal.cli.output import safe_text as _esc
 
 
 @click.command()
@@ -154,16 +150,6 @@ def _print_ingest(r: dict[str, Any]) -> None:
         console.print("  names of protected files are hidden (--show-names prints them)")
     if r["head"] is not None:
         console.print(f"Signed tree head: size {r['head'].tree_size}, root {r['head'].root_hash.hex()[:16]}…")
-
-
-def _esc(text: str, *, keep_lines: bool = False) -> str:
-    """Text from files or users made safe to print: rich markup escaped, and control
-    characters (a file name holding ESC sequences or a newline could repaint the
-    terminal or forge a summary line) shown as ``\\xNN``."""
-    from rich.markup import escape
-
-    pattern = _CONTROL_KEEP_LINES if keep_lines else _CONTROL
-    return escape(pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
 
 
 @click.command()

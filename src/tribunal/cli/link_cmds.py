@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from tribunal.cli.output import case_dir, console, emit, json_option, refuse_inside_case
+from tribunal.cli.output import (
+    case_dir,
+    console,
+    emit,
+    json_option,
+    refuse_inside_case,
+    safe_text,
+)
 
 
 def _thresholds(text: str) -> list[float]:
@@ -128,18 +135,18 @@ def run(ctx: click.Context, lists: tuple[str, ...], mapping: Path | None, thresh
                       f"[bold]{r.n_clusters}[/] people at threshold {r.threshold}")
         for row in r.sensitivity:
             console.print(f"  threshold {row['threshold']:.3f}: {row['n_people']} people")
-        console.print(f"capture histories: {r.capture_table}")
-        console.print(f"clusters:          {r.clusters}")
-        console.print(f"review queue:      {r.review_queue} ({r.n_review} pairs)")
+        console.print(f"capture histories: {safe_text(str(r.capture_table))}")
+        console.print(f"clusters:          {safe_text(str(r.clusters))}")
+        console.print(f"review queue:      {safe_text(str(r.review_queue))} ({r.n_review} pairs)")
         if r.withheld:
             console.print(f"names of protected lists withheld from: {', '.join(r.withheld)} "
                           "(--include-protected keeps them)")
         if r.recorded:
             console.print(f"recorded in the case: {', '.join(r.recorded)}")
-        for w in r.warnings:
-            console.print(f"[yellow]warning:[/] {w}")
+        for w in r.warnings:  # warnings name lists: file names are user text
+            console.print(f"[yellow]warning:[/] {safe_text(w)}")
         for n in r.notes:
-            console.print(f"note: {n}")
+            console.print(f"note: {safe_text(n)}")
 
     emit(result, as_json, human)
 
@@ -215,11 +222,12 @@ def import_lists(ctx: click.Context, lists: tuple[Path, ...], mapping: Path | No
 
     def human(rows) -> None:
         for r in rows:
-            console.print(f"[bold]{r['name']}[/] ({r['n_rows']} rows, sha256 {r['sha256'][:12]}…)")
+            console.print(f"[bold]{safe_text(r['name'])}[/] ({r['n_rows']} rows, "
+                          f"sha256 {r['sha256'][:12]}…)")
             for fld, cols in r["mapping"].get("fields", {}).items():
-                console.print(f"  {fld:<11} <- {', '.join(cols)}")
+                console.print(f"  {fld:<11} <- {safe_text(', '.join(cols))}")
             if r["mapping"].get("attributes"):
-                console.print(f"  attributes  <- {', '.join(r['mapping']['attributes'])}")
+                console.print(f"  attributes  <- {safe_text(', '.join(r['mapping']['attributes']))}")
             k = r["keys"]
             if k:
                 console.print(
@@ -229,7 +237,7 @@ def import_lists(ctx: click.Context, lists: tuple[Path, ...], mapping: Path | No
                     f"ID {k['id_number']}")
             console.print(f"  encodings: {r['encodings'] or {'ascii': 'only'}}")
             for w in r["warnings"]:
-                console.print(f"  [yellow]warning:[/] {w}")
+                console.print(f"  [yellow]warning:[/] {safe_text(w)}")
 
     emit(result, as_json, human)
 
@@ -249,17 +257,15 @@ def _import_into_case(case_path: Path, lists: tuple[Path, ...], mappings, captur
     rows = [i.to_dict(reveal=show_names) for i in imported]
 
     def human(rs) -> None:
-        from rich.markup import escape
-
         for r in rs:
             state = "new " if r["new"] else "held"
-            console.print(f"{state} [bold]{r['item_id']}[/]  {escape(r['name'])}  "
+            console.print(f"{state} [bold]{r['item_id']}[/]  {safe_text(r['name'])}  "
                           f"(mapping {r['mapping_item']}, {r['sensitivity']})", soft_wrap=True)
             for fld, cols in r["mapping"].get("fields", {}).items():
-                console.print(f"  {fld:<11} <- {escape(', '.join(cols))}")
+                console.print(f"  {fld:<11} <- {safe_text(', '.join(cols))}")
         ids = " ".join(r["item_id"] for r in rs)
-        console.print(f"link them with: tribunal --case {case_path} link run {ids} --out DIR",
-                      soft_wrap=True)
+        console.print(f"link them with: tribunal --case {safe_text(str(case_path))} link run "
+                      f"{ids} --out DIR", soft_wrap=True)
 
     emit(rows, as_json, human)
 
@@ -293,20 +299,18 @@ def review(ctx: click.Context, out_dir: Path, limit: int, show_protected: bool,
         queue = _revealed(ctx, summary, queue)
 
     def human(rows) -> None:
-        from rich.markup import escape
-
         if not rows:
             console.print("no pairs left to review")
             return
         for r in rows:
-            console.print(f"[bold]{escape(r['unique_id_l'])}[/]  vs  "
-                          f"[bold]{escape(r['unique_id_r'])}[/]"
+            console.print(f"[bold]{safe_text(r['unique_id_l'])}[/]  vs  "
+                          f"[bold]{safe_text(r['unique_id_r'])}[/]"
                           f"   p={float(r['match_probability']):.3f}")
             for f in ("name", "sex", "birth_date", "birth_ym", "birth_year", "place_leaf",
                       "id_number"):
                 if f"{f}_l" in r:  # values escaped: "[protected]" is not rich markup
-                    console.print(f"    {f:<11} {escape(str(r[f + '_l'])):<28} "
-                                  f"{escape(str(r[f + '_r']))}")
+                    console.print(f"    {f:<11} {safe_text(str(r[f + '_l'])):<28} "
+                                  f"{safe_text(str(r[f + '_r']))}")
         console.print("decide with: tribunal link decide OUT_DIR ID1 ID2 match|non-match|unsure"
                       " --reviewer NAME")
 
@@ -355,8 +359,8 @@ def decide(out_dir: Path, id_l: str, id_r: str, decision: str, reviewer: str, no
                              hint="record ids look like LIST:ROW; see clusters.csv")
     row = record_decision(out_dir / "decisions.csv", id_l, id_r, decision, reviewer, note)
     emit(row, as_json, lambda r: console.print(
-        f"recorded {r['decision']} for {r['unique_id_l']} / {r['unique_id_r']} "
-        f"by {r['reviewer']} at {r['decided_at']}"))
+        f"recorded {r['decision']} for {safe_text(r['unique_id_l'])} / "
+        f"{safe_text(r['unique_id_r'])} by {safe_text(r['reviewer'])} at {r['decided_at']}"))
 
 
 @link.command("normalise")
@@ -374,7 +378,8 @@ def normalise(names: tuple[str, ...], as_json: bool) -> None:
 
     def human(rs) -> None:
         for r in rs:
-            console.print(f"{r['name']}: script={r['script']} hanzi={r['hanzi']} "
-                          f"key={r['key']!r} variants={r['variants']} skeleton={r['skeleton']!r}")
+            console.print(safe_text(f"{r['name']}: script={r['script']} hanzi={r['hanzi']} "
+                                    f"key={r['key']!r} variants={r['variants']} "
+                                    f"skeleton={r['skeleton']!r}"))
 
     emit(rows, as_json, human)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,24 @@ from tribunal.jsonutil import dumps
 
 console = Console()
 err_console = Console(stderr=True)
+
+# C0 controls, DEL and C1 controls (ESC starts terminal sequences; CSI is 0x9b).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text: str, *, keep_lines: bool = False) -> str:
+    """Text from files or users with control characters shown as ``\\xNN``: a name holding
+    ESC sequences or a newline could otherwise repaint the terminal or forge a line."""
+    pattern = _CONTROL_KEEP_LINES if keep_lines else _CONTROL
+    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def safe_text(text: str, *, keep_lines: bool = False) -> str:
+    """:func:`plain` text with rich markup escaped, for ``console.print``."""
+    from rich.markup import escape
+
+    return escape(plain(text, keep_lines=keep_lines))
 
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print machine-readable JSON on stdout."
