@@ -47,6 +47,7 @@ from tribunal.linkage.review import (
     load_decisions,
     review_accuracy,
     review_queue,
+    spreadsheet_safe,
 )
 from tribunal.linkage.sources import (
     CHUNK_ROWS,
@@ -382,7 +383,7 @@ def run_linkage(
             from tribunal.linkage.case_lists import withhold_protected
 
             queue, withheld = withhold_protected(queue, tmp / "records", inputs)
-        queue.to_csv(tmp / "review_queue.csv", index=False)
+        spreadsheet_safe(queue).to_csv(tmp / "review_queue.csv", index=False)
         pairs.to_parquet(tmp / "pairs.parquet", index=False)
         model.linker.misc.save_model_to_json(str(tmp / "model.json"), overwrite=True)
         accuracy = (review_accuracy(pairs, decisions, threshold).to_dict()

@@ -65,6 +65,29 @@ def review_queue(
     return pd.concat([base, left, right], axis=1)
 
 
+# A cell starting with one of these is a formula to a spreadsheet program (=HYPERLINK(...)
+# exfiltrates, =cmd|... runs a program); tab and CR do the same after some CSV importers
+# strip them. OWASP, "CSV Injection": prefix such a cell with an apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ID_COLUMNS = ("unique_id", "source", "row")
+
+
+def spreadsheet_safe(queue: pd.DataFrame) -> pd.DataFrame:
+    """The review queue with every record value that a spreadsheet would run as a formula
+    prefixed by ``'`` (shown as text). Record ids, list names and rows stay as they are, so
+    decisions still name the records; names and places come from the lists, which anyone
+    may have written."""
+    out = queue.copy()
+    for col in out.columns:
+        base = col[:-2] if col.endswith(("_l", "_r")) else None
+        if base is None or base in _ID_COLUMNS or out[col].dtype != object:
+            continue
+        text = out[col].astype(object)
+        risky = text.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+        out[col] = text.where(~risky, "'" + text.astype(str))
+    return out
+
+
 def record_decision(
     path: str | Path,
     unique_id_l: str,
