@@ -193,3 +193,38 @@ def test_error_messages_show_control_characters_escaped(tmp_path, capsys, monkey
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "list\\x1b[2J" in err and "\x1b[2J" not in err
+
+
+def test_writer_taking_the_case_between_ingest_and_mapping_is_a_clear_error(
+        tmp_path, small, monkeypatch):
+    """Another command (an ingest) may take the case's writer lock between a list's ingest
+    and the write of its mapping: a clear error saying what is stored, and a second import
+    completes it."""
+    import fcntl
+    import os
+
+    import tribunal.archive.ingest as ingest
+    from tribunal.errors import CaseError
+    from tribunal.linkage.case_lists import stored_mapping
+
+    paths, _ = small
+    real = ingest.ingest_paths
+    held: list[int] = []
+
+    def ingest_then_lock(case, files, capture=None):
+        report = real(case, files, capture)
+        fd = os.open(case.root / ".lock", os.O_RDWR)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.append(fd)
+        return report
+
+    with Case.init(tmp_path / "case") as case:
+        monkeypatch.setattr(ingest, "ingest_paths", ingest_then_lock)
+        with pytest.raises(CaseError, match="stored, but not its column mapping") as exc:
+            import_lists(case, [paths["registry"]], None, Capture())
+        assert "again" in exc.value.hint
+        os.close(held.pop())
+        monkeypatch.setattr(ingest, "ingest_paths", real)
+        (again,) = import_lists(case, [paths["registry"]], None, Capture())
+        assert not again.new and stored_mapping(case, again.item_id) is not None
+        assert verify_case(case).ok

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from tribunal.errors import InputError
+from tribunal.errors import CaseError, InputError
 from tribunal.linkage.mapping import ColumnMapping, resolve
 from tribunal.linkage.sources import ListInput, SourceInfo, read_chunks, source_name
 from tribunal.progress import ProgressCallback
@@ -125,7 +125,7 @@ def import_lists(
     """
     from tribunal.archive.ingest import ingest_paths
     from tribunal.archive.items import find_item_id
-    from tribunal.archive.records import BatchWriter
+    from tribunal.archive.records import derive_item
 
     files = [Path(p) for p in paths]
     if not files:
@@ -153,16 +153,16 @@ def import_lists(
             mapping_item, mapping = current[0], current[1]
         else:
             data = _mapping_bytes(mapping, columns, current[0] if current else None)
-            with case.write_lock():
-                writer = BatchWriter(case)
-                try:
-                    mapping_item = writer.add_derived(
-                        f.item_id, data, relation=MAPPING_RELATION, kind="mapping",
-                        mime="application/json", filename=f"{path.name}.mapping.json",
-                        language=None, metadata={"fields": len(mapping.fields)})
-                    writer.flush()
-                finally:
-                    writer.close()
+            try:
+                mapping_item = derive_item(
+                    case, f.item_id, data, relation=MAPPING_RELATION, kind="mapping",
+                    mime="application/json", filename=f"{path.name}.mapping.json",
+                    metadata={"fields": len(mapping.fields)})
+            except CaseError as exc:  # another writer took the case between the two steps
+                raise CaseError(
+                    f"{f.item_id} was stored, but not its column mapping: {exc.message}",
+                    hint="run the same link import again once the other command is done "
+                    "(the list is not stored twice)") from None
         row = case.db.execute("SELECT filename, sensitivity FROM items WHERE id = ?",
                               (f.item_id,)).fetchone()
         out.append(ImportedList(f.item_id, mapping_item, row[0] or path.name, f.sha256,
