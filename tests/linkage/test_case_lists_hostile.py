@@ -228,3 +228,16 @@ def test_writer_taking_the_case_between_ingest_and_mapping_is_a_clear_error(
         (again,) = import_lists(case, [paths["registry"]], None, Capture())
         assert not again.new and stored_mapping(case, again.item_id) is not None
         assert verify_case(case).ok
+
+
+def test_list_held_as_public_and_imported_as_protected_warns(tmp_path, small):
+    """A held item keeps its first import's sensitivity: asking for protected later must
+    say that the list is not protected, not pass in silence."""
+    paths, _ = small
+    with Case.init(tmp_path / "case") as case:
+        (first,) = import_lists(case, [paths["registry"]], None, Capture())
+        assert not first.warnings
+        (again,) = import_lists(case, [paths["registry"]], None,
+                                Capture(sensitivity="protected"))
+    assert again.sensitivity == "public"
+    assert again.warnings and "stays public" in again.warnings[0]

@@ -263,6 +263,8 @@ def _import_into_case(case_path: Path, lists: tuple[Path, ...], mappings, captur
                           f"(mapping {r['mapping_item']}, {r['sensitivity']})", soft_wrap=True)
             for fld, cols in r["mapping"].get("fields", {}).items():
                 console.print(f"  {fld:<11} <- {safe_text(', '.join(cols))}")
+            for w in r["warnings"]:
+                console.print(f"  [yellow]warning:[/] {safe_text(w)}")
         ids = " ".join(r["item_id"] for r in rs)
         console.print(f"link them with: tribunal --case {safe_text(str(case_path))} link run "
                       f"{ids} --out DIR", soft_wrap=True)

@@ -16,7 +16,6 @@ leave the case unless the caller allows it (:func:`withhold_protected`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import Counter
@@ -28,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from tribunal.errors import CaseError, InputError
+from tribunal.hashing import sha256_file
 from tribunal.linkage.mapping import ColumnMapping, resolve
 from tribunal.linkage.sources import ListInput, SourceInfo, read_chunks, source_name
 from tribunal.progress import ProgressCallback
@@ -53,6 +53,7 @@ class ImportedList:
     sensitivity: str
     columns: list[str] = field(default_factory=list)
     mapping: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self, *, reveal: bool = True) -> dict[str, Any]:
         """As plain data; a protected list's file name reads ``[protected]`` unless
@@ -62,7 +63,7 @@ class ImportedList:
             "item_id": self.item_id, "mapping_item": self.mapping_item,
             "name": PROTECTED if hide else self.name, "sha256": self.sha256,
             "size": self.size, "new": self.new, "sensitivity": self.sensitivity,
-            "columns": self.columns, "mapping": self.mapping,
+            "columns": self.columns, "mapping": self.mapping, "warnings": self.warnings,
         }
 
 
@@ -135,7 +136,7 @@ def import_lists(
             raise InputError(f"no such file: {path}")
     explicit = [_entry(p, mappings) for p in files]
     # A list the case holds keeps its stored mapping unless a new one is given for it.
-    held = [find_item_id(case.db, _sha256(p)) for p in files]
+    held = [find_item_id(case.db, sha256_file(p)) for p in files]
     stored = [stored_mapping(case, i) if i else None for i in held]
     checked = [_check_list(p, m if m is not None else (s[1] if s else None))
                for p, m, s in zip(files, explicit, stored, strict=True)]
@@ -165,8 +166,17 @@ def import_lists(
                     "(the list is not stored twice)") from None
         row = case.db.execute("SELECT filename, sensitivity FROM items WHERE id = ?",
                               (f.item_id,)).fetchone()
+        warnings = []
+        asked = capture.sensitivity if capture is not None else "public"
+        if asked != row[1]:
+            # A held item keeps its first import's class: a list imported again as
+            # protected is still linked, and named, as what it was.
+            warnings.append(f"the case already held this list as {row[1]}, and it stays "
+                            f"{row[1]} (not {asked})" + (
+                                "; its names will appear in linkage outputs"
+                                if asked == "protected" else ""))
         out.append(ImportedList(f.item_id, mapping_item, row[0] or path.name, f.sha256,
-                                f.size, f.new, row[1], columns, mapping.to_dict()))
+                                f.size, f.new, row[1], columns, mapping.to_dict(), warnings))
         if on_progress:
             on_progress(k + 1, len(files))
     return out
@@ -209,7 +219,7 @@ def case_inputs(case: Any, specs: Sequence[str | Path]) -> list[ListInput]:
     for spec in specs:
         path = Path(spec)
         if path.is_file():
-            digest = _sha256(path)
+            digest = sha256_file(path)
             item_id = find_item_id(case.db, digest)
             if item_id is None:
                 found.append(ListInput(path, source_name(path), path.suffix))
@@ -239,14 +249,6 @@ def case_inputs(case: Any, specs: Sequence[str | Path]) -> list[ListInput]:
     counts = Counter(src.name for src in found)
     return [replace(s, name=s.item_id) if counts[s.name] > 1 and s.item_id else s
             for s in found]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def withhold_protected(

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from tribunal.errors import InputError
+from tribunal.hashing import sha256_file
 
 CHUNK_ROWS = 100_000
 
@@ -230,7 +231,7 @@ def _open_workbook(path: Path, label: str) -> tuple[Any, Any]:
 
 
 def _xlsx_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    info.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    info.sha256 = sha256_file(path)
     fh, wb = _open_workbook(path, _label(path, info))
     try:
         rows = wb.worksheets[0].iter_rows(values_only=True)
