@@ -241,3 +241,15 @@ def test_list_held_as_public_and_imported_as_protected_warns(tmp_path, small):
                                 Capture(sensitivity="protected"))
     assert again.sensitivity == "public"
     assert again.warnings and "stays public" in again.warnings[0]
+
+
+def test_a_list_a_million_columns_wide_is_refused_before_it_is_stored(tmp_path):
+    wide = tmp_path / "wide.csv"
+    n = 1_000_000
+    wide.write_text(",".join(["name"] + ["c"] * n) + "\n" + ",".join(["Ali Aziz"] + ["x"] * n)
+                    + "\n", encoding="utf-8")
+    with Case.init(tmp_path / "case") as case:
+        with pytest.raises(InputError, match="1,000,001 columns") as exc:
+            import_lists(case, [wide], None, Capture())
+        assert exc.value.hint
+        assert not list_items(case.db)

@@ -24,6 +24,8 @@ import pandas as pd
 from tribunal.errors import InputError
 from tribunal.hashing import sha256_file
 
+# Far above any person list (a few dozen columns), far below what costs memory per chunk.
+MAX_COLUMNS = 10_000
 CHUNK_ROWS = 100_000
 
 
@@ -143,6 +145,15 @@ def _legacy_encoding(fh) -> str:
     return "big5" if best is not None and best.encoding == "big5" else "gb18030"
 
 
+def _check_width(header: list[str], path: Path, info: SourceInfo) -> None:
+    """Refuse a header far wider than any person list (a wrong delimiter, a matrix, or a
+    hostile file): every chunk would be a frame that wide."""
+    if len(header) > MAX_COLUMNS:
+        raise InputError(f"{_label(path, info)} has {len(header):,} columns, more than the "
+                         f"{MAX_COLUMNS:,} a person list is read with",
+                         hint="export only the list's columns (one row per person)")
+
+
 def _frames(
     rows: Iterator[list], header: list[str], info: SourceInfo, chunk_rows: int
 ) -> Iterator[pd.DataFrame]:
@@ -179,6 +190,7 @@ def _csv_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.Da
         delimiter = max(",\t;|", key=first_line.count)
         header = next(csv.reader([first_line], delimiter=delimiter))
         header = [h.strip() for h in header]
+        _check_width(header, path, info)
         info.columns = header
         reader = csv.reader(lines, delimiter=delimiter)  # type: ignore[arg-type]
         width = len(header)
@@ -240,6 +252,7 @@ def _xlsx_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.D
             raise InputError(f"{_label(path, info)} is empty", hint="the first sheet needs a header row")
         header = [str(v).strip() if v is not None else f"column_{i + 1}"
                   for i, v in enumerate(header_row)]
+        _check_width(header, path, info)
         info.columns = header
         width = len(header)
         kept = (
