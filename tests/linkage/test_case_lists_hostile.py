@@ -253,3 +253,22 @@ def test_a_list_a_million_columns_wide_is_refused_before_it_is_stored(tmp_path):
             import_lists(case, [wide], None, Capture())
         assert exc.value.hint
         assert not list_items(case.db)
+
+
+def test_record_refuses_a_list_the_case_does_not_hold(tmp_path, small):
+    from tribunal.cli import main
+
+    paths, frames = small
+    other = tmp_path / "other.csv"
+    frames["hospital"].head(10).to_csv(other, index=False)  # bytes the case does not hold
+    case_dir = tmp_path / "case"
+    with Case.init(case_dir) as case:
+        (reg,) = import_lists(case, [paths["registry"]], None, Capture())
+        n_items = len(list_items(case.db))
+    with pytest.raises(SystemExit) as exc:
+        main(["--case", str(case_dir), "link", "run", reg.item_id, str(other), "--out",
+              str(tmp_path / "o"), "--record"])
+    assert exc.value.code == 2
+    assert not (tmp_path / "o").exists()
+    with Case.open(case_dir, readonly=True) as case:
+        assert len(list_items(case.db)) == n_items and verify_case(case).ok

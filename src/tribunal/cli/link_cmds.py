@@ -110,6 +110,8 @@ def run(ctx: click.Context, lists: tuple[str, ...], mapping: Path | None, thresh
     try:
         if case is not None:
             inputs = case_inputs(case, lists)
+            if record:
+                _all_held(inputs, case_path)
         with progress_bar("reading lists", enabled=False if as_json else None) as cb:
             result = run_linkage(inputs, out_dir, mappings=mappings, threshold=threshold,
                                  band=_thresholds(band), options=ModelOptions(seed=seed),
@@ -149,6 +151,18 @@ def run(ctx: click.Context, lists: tuple[str, ...], mapping: Path | None, thresh
             console.print(f"note: {safe_text(n)}")
 
     emit(result, as_json, human)
+
+
+def _all_held(inputs: list, case_path: Path) -> None:
+    """--record cites every list through its item: a list the case does not hold would be
+    in the table without anything in the case to cite."""
+    from tribunal.errors import InputError
+
+    missing = [str(i.path) for i in inputs if not i.item_id]
+    if missing:
+        raise InputError(f"--record needs every list in the case; not held: {', '.join(missing)}",
+                         hint=f"import it first: tribunal --case {case_path} link import "
+                         f"{missing[0]}")
 
 
 def _plain_files(lists: tuple[str, ...], record: bool) -> list[Path]:
