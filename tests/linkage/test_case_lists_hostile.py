@@ -272,3 +272,18 @@ def test_record_refuses_a_list_the_case_does_not_hold(tmp_path, small):
     assert not (tmp_path / "o").exists()
     with Case.open(case_dir, readonly=True) as case:
         assert len(list_items(case.db)) == n_items and verify_case(case).ok
+
+
+def test_rows_wider_than_the_header_are_counted_not_silently_cut(tmp_path):
+    from tribunal.linkage.sources import SourceInfo, read_chunks
+
+    csv_path = tmp_path / "ragged.csv"
+    csv_path.write_text("name,sex,date_of_birth\nLi Wei,m,1980\nLi, Wei,m,1980\n\nAli,f,\n"
+                        "Abla,f,1990,\nTursun Niyaz,m,1971,extra\n", encoding="utf-8")
+    info = SourceInfo("ragged", str(csv_path))
+    frame = pd.concat(list(read_chunks(csv_path, info)))
+    assert len(frame) == 5 and info.n_rows == 5
+    # the trailing empty field of "Abla" is no loss; "Li, Wei" and "Tursun Niyaz" lose one
+    assert info.warnings == ["2 row(s) have more fields than the header (first: row 2); "
+                             "the extra fields were left out"]
+    assert not any("Wei" in w or "Tursun" in w for w in info.warnings)

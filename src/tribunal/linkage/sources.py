@@ -154,6 +154,41 @@ def _check_width(header: list[str], path: Path, info: SourceInfo) -> None:
                          hint="export only the list's columns (one row per person)")
 
 
+def _blank(cells: list) -> bool:
+    try:  # CSV cells are text; XLSX cells may be numbers or dates
+        return not "".join(cells).strip()
+    except TypeError:
+        return not "".join(map(str, cells)).strip()
+
+
+def _fit(rows: Iterator[list], width: int, info: SourceInfo) -> Iterator[list]:
+    """Rows cut or padded to the header's width, blank rows (every cell empty) skipped.
+
+    A row with values beyond the header's last column (an unquoted delimiter inside a
+    name, a shifted export) loses them: counted in a warning that names the first such
+    record's row, never its values (a protected list's names stay out of the summary).
+    """
+    kept = over = 0
+    first = None
+    for row in rows:
+        try:  # inline, not _blank(): this runs once per row of every list
+            empty = not "".join(row).strip()
+        except TypeError:
+            empty = _blank(row)
+        if empty:
+            continue
+        kept += 1
+        if len(row) != width:
+            if len(row) > width and not _blank(row[width:]):
+                over += 1
+                first = first or kept
+            row = (list(row) + [""] * width)[:width]
+        yield row
+    if over:
+        info.warnings.append(f"{over} row(s) have more fields than the header (first: row "
+                             f"{first}); the extra fields were left out")
+
+
 def _frames(
     rows: Iterator[list], header: list[str], info: SourceInfo, chunk_rows: int
 ) -> Iterator[pd.DataFrame]:
@@ -193,13 +228,7 @@ def _csv_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.Da
         _check_width(header, path, info)
         info.columns = header
         reader = csv.reader(lines, delimiter=delimiter)  # type: ignore[arg-type]
-        width = len(header)
-        kept = (
-            row if len(row) == width else (row + [""] * width)[:width]
-            for row in reader
-            if "".join(row).strip()  # skip blank rows: every cell empty or whitespace
-        )
-        yield from _frames(kept, header, info, chunk_rows)
+        yield from _frames(_fit(reader, len(header), info), header, info, chunk_rows)
     info.sha256 = digest.hexdigest()
     if decoder is not None:
         info.encodings.update(decoder.counts)
@@ -254,14 +283,8 @@ def _xlsx_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.D
                   for i, v in enumerate(header_row)]
         _check_width(header, path, info)
         info.columns = header
-        width = len(header)
-        kept = (
-            (values := ["" if v is None else v for v in row][:width])
-            + [""] * (width - len(values))
-            for row in rows
-            if not all(v is None or str(v).strip() == "" for v in row)
-        )
-        yield from _frames(kept, header, info, chunk_rows)
+        cells = (["" if v is None else v for v in row] for row in rows)
+        yield from _frames(_fit(cells, len(header), info), header, info, chunk_rows)
     except InputError:
         raise
     except Exception as exc:  # the sheet's XML is read lazily: damage shows up mid-way
