@@ -287,3 +287,18 @@ def test_rows_wider_than_the_header_are_counted_not_silently_cut(tmp_path):
     assert info.warnings == ["2 row(s) have more fields than the header (first: row 2); "
                              "the extra fields were left out"]
     assert not any("Wei" in w or "Tursun" in w for w in info.warnings)
+
+
+def test_a_path_the_case_does_not_hold_is_linked_with_a_warning(tmp_path, small):
+    """A witness list saved again has other bytes: linked by path with --case, it is a
+    plain file whose names are never withheld, and the summary must say so."""
+    paths, frames = small
+    resaved = tmp_path / "witnesses.csv"
+    frames["hospital"].to_csv(resaved, index=False, encoding="utf-8-sig")
+    with Case.init(tmp_path / "case") as case:
+        import_lists(case, [paths["hospital"]], None, Capture(sensitivity="protected"))
+        inputs = case_inputs(case, [str(paths["hospital"]), str(resaved)])
+        infos, _ = normalise_lists(inputs, tmp_path / "work")
+    assert [bool(i.item_id) for i in infos] == [True, False]
+    assert not infos[0].warnings
+    assert any("not held by the case" in w for w in infos[1].warnings)

@@ -222,7 +222,10 @@ def case_inputs(case: Any, specs: Sequence[str | Path]) -> list[ListInput]:
             digest = sha256_file(path)
             item_id = find_item_id(case.db, digest)
             if item_id is None:
-                found.append(ListInput(path, source_name(path), path.suffix))
+                # e.g. a witness list saved again (other bytes): never withheld, so say so
+                found.append(ListInput(path, source_name(path), path.suffix, warning=(
+                    "not held by the case: linked as a plain file, never withheld as "
+                    "protected (import it with link import to cite or protect it)")))
                 continue
             item = get_item(case.db, item_id)
             src = ListInput(path, source_name(path), path.suffix, item_id)

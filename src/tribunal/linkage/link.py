@@ -174,6 +174,8 @@ def _normalise_each(
     for k, src in enumerate(inputs):
         path = src.path
         info = SourceInfo(src.name, src.shown or str(path), item_id=src.item_id)
+        if src.warning:
+            info.warnings.append(src.warning)
         label = (path.name if not src.item_id else src.name if src.name == src.item_id
                  else f"{src.name} ({src.item_id})")
         explicit = _mapping_for(src, mappings)

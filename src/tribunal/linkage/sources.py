@@ -69,6 +69,7 @@ class ListInput:
     protected: bool = False
     shown: str | None = None  # how the list's location appears in outputs (default: path)
     filename: str | None = None  # the item's file name (a --mapping entry may name it)
+    warning: str | None = None  # what the reader of the outputs must know about the list
 
 
 def as_list_input(value: str | Path | ListInput) -> ListInput:
