@@ -302,3 +302,16 @@ def test_a_path_the_case_does_not_hold_is_linked_with_a_warning(tmp_path, small)
     assert [bool(i.item_id) for i in infos] == [True, False]
     assert not infos[0].warnings
     assert any("not held by the case" in w for w in infos[1].warnings)
+
+
+def test_a_list_without_any_duplicate_links_to_as_many_people(tmp_path):
+    """No pair meets the prior's deterministic rules: the estimate is 0, which has no
+    match weight (it raised a math domain error deep inside Splink)."""
+    from tribunal.linkage.link import run_linkage
+
+    path = tmp_path / "distinct.csv"
+    pd.DataFrame({"name": [f"Person{i} Abdu" for i in range(40)], "sex": "m"}).to_csv(
+        path, index=False)
+    result = run_linkage([path], tmp_path / "out")
+    assert result.n_clusters == 40
+    assert any("no pair met the deterministic rules" in n for n in result.notes)

@@ -302,8 +302,16 @@ def train(
     deterministic = [block_on("name_key", "birth_year")]
     if "id_number" in present:
         deterministic.append(block_on("id_number"))
+    before = t.linker._settings_obj._probability_two_random_records_match
     t.step("prior estimate", "estimate_probability_two_random_records_match",
            deterministic, recall=options.prior_recall)
+    estimate = t.linker._settings_obj._probability_two_random_records_match
+    if not 0 < estimate < 1:
+        # no pair met the rules (a list without duplicates): a prior of 0 (or 1) has no
+        # match weight, and every later step would divide by it
+        t.linker._settings_obj._probability_two_random_records_match = before
+        notes.append(f"prior estimate: no pair met the deterministic rules; prior left at "
+                     f"{before:.3g}")
     t.step("u estimate", "estimate_u_using_random_sampling",
            max_pairs=options.u_max_pairs, seed=options.seed, num_chunks=options.u_chunks)
     t.step("EM on name", "estimate_parameters_using_expectation_maximisation",
