@@ -97,8 +97,7 @@ def stored_mapping(case: Any, item_id: str) -> tuple[str, ColumnMapping] | None:
         return None
     with case.blobs.open(row[1]) as fh:
         doc = json.loads(fh.read().decode("utf-8"))
-    return row[0], ColumnMapping({k: list(v) for k, v in doc["fields"].items()},
-                                 list(doc.get("attributes", [])), exact=True)
+    return row[0], ColumnMapping.from_dict(doc)
 
 
 def _mapping_bytes(mapping: ColumnMapping, columns: list[str], supersedes: str | None) -> bytes:
@@ -342,8 +341,7 @@ def reveal_protected(case: Any, summary: dict[str, Any], queue: pd.DataFrame) ->
         item = get_item(case.db, src["item_id"])
         if not sides or item.sensitivity != "protected":
             continue
-        mapping = ColumnMapping({k: list(v) for k, v in src["mapping"]["fields"].items()},
-                                list(src["mapping"].get("attributes", [])), exact=True)
+        mapping = ColumnMapping.from_dict(src["mapping"])
         stored = ListInput(case.blobs.path(item.sha256), name, _suffix(item.filename, item.mime),
                            item.id, item.sha256, mapping, True)
         with tempfile.TemporaryDirectory() as tmp:

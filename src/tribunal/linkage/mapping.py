@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tribunal.errors import InputError
 
@@ -73,6 +74,13 @@ class ColumnMapping:
 
     def to_dict(self) -> dict[str, object]:
         return {"fields": self.fields, "attributes": self.attributes}
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any], *, exact: bool = True) -> ColumnMapping:
+        """A mapping as :meth:`to_dict` wrote it (stored in the case, or in a run's
+        summary); ``exact`` by default: a written mapping was complete when written."""
+        return cls({k: list(v) for k, v in doc.get("fields", {}).items()},
+                   list(doc.get("attributes", [])), exact=exact)
 
 
 def recognise(columns: list[str]) -> ColumnMapping:
