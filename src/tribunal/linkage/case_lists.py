@@ -116,8 +116,8 @@ def import_lists(
 ) -> list[ImportedList]:
     """Ingest person lists into ``case`` as originals and store each one's column mapping.
 
-    Every list is checked first (readable, a name column, mapped columns present); if one
-    fails nothing is imported. Ingest goes through the archive's own ingest (custody
+    Every list is checked first (header and first rows readable, a name column, mapped
+    columns present); if one fails nothing is imported. Ingest goes through the archive's own ingest (custody
     ledger entry, signed head, text and table extraction). A list already held gets a new
     ingest event only; its stored mapping changes only when ``mappings`` names it (by file
     name or stem) with a different mapping. ``capture`` is a
