@@ -315,3 +315,10 @@ def test_a_list_without_any_duplicate_links_to_as_many_people(tmp_path):
     result = run_linkage([path], tmp_path / "out")
     assert result.n_clusters == 40
     assert any("no pair met the deterministic rules" in n for n in result.notes)
+
+
+def test_a_run_linking_a_protected_list_with_others_warns_about_membership(hostile_run):
+    _, out, _, printed = hostile_run
+    summary = json.loads((out / "linkage.json").read_text(encoding="utf-8"))
+    assert any("keep this folder as protected" in w for w in summary["warnings"])
+    assert "keep this folder as protected" in " ".join(printed.split())

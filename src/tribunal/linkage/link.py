@@ -392,6 +392,11 @@ def run_linkage(
                     if len(decisions) else None)
         warnings = [f"{i.name}: {w}" for i in infos for w in i.warnings]
         warnings += contradicted_matches(decisions, records["unique_id"], person)
+        if protected and len(lists) > len(protected):
+            # ids are not names, but joined with a public list they say who is a witness
+            warnings.append("clusters.csv, pairs.parquet and review_queue.csv tell which "
+                            "records of the other lists were linked to a protected list: "
+                            "keep this folder as protected as the case")
         result = LinkResult(
             out_dir=out_dir, n_records=int(n_records), n_clusters=int(person.nunique()),
             threshold=threshold, lists=lists, capture_table=out_dir / "capture_history.csv",
