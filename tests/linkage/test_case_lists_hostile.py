@@ -322,3 +322,24 @@ def test_a_run_linking_a_protected_list_with_others_warns_about_membership(hosti
     summary = json.loads((out / "linkage.json").read_text(encoding="utf-8"))
     assert any("keep this folder as protected" in w for w in summary["warnings"])
     assert "keep this folder as protected" in " ".join(printed.split())
+
+
+def test_a_sheet_formatted_out_to_column_12000_is_read_by_its_header(tmp_path):
+    """Formatting (not values) out to a far column makes every row that wide: the list
+    is as wide as its header's last named column, not refused as 12,000 columns."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from tribunal.linkage.sources import SourceInfo, read_chunks
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["name", "sex"])
+    for i in range(5):
+        ws.append([f"Ali Aziz {i}", "m"])
+    ws.cell(row=1, column=12_000).font = Font(bold=True)
+    path = tmp_path / "formatted.xlsx"
+    wb.save(path)
+    info = SourceInfo("formatted", str(path))
+    frame = pd.concat(list(read_chunks(path, info)))
+    assert list(frame.columns) == ["name", "sex"] and len(frame) == 5 and not info.warnings

@@ -277,8 +277,11 @@ def _xlsx_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.D
     fh, wb = _open_workbook(path, _label(path, info))
     try:
         rows = wb.worksheets[0].iter_rows(values_only=True)
-        header_row = next(rows, None)
-        if header_row is None or all(v is None for v in header_row):
+        header_row = list(next(rows, None) or ())
+        # a sheet formatted out to column XFD reports that width for every row
+        while header_row and (header_row[-1] is None or str(header_row[-1]).strip() == ""):
+            header_row.pop()
+        if not header_row:
             raise InputError(f"{_label(path, info)} is empty", hint="the first sheet needs a header row")
         header = [str(v).strip() if v is not None else f"column_{i + 1}"
                   for i, v in enumerate(header_row)]
