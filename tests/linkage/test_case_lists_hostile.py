@@ -343,3 +343,13 @@ def test_a_sheet_formatted_out_to_column_12000_is_read_by_its_header(tmp_path):
     info = SourceInfo("formatted", str(path))
     frame = pd.concat(list(read_chunks(path, info)))
     assert list(frame.columns) == ["name", "sex"] and len(frame) == 5 and not info.warnings
+
+
+def test_the_same_list_by_item_id_and_by_path_is_named_as_given_twice(tmp_path, small):
+    paths, _ = small
+    with Case.init(tmp_path / "case") as case:
+        (reg,) = import_lists(case, [paths["registry"]], None, Capture())
+        inputs = case_inputs(case, [reg.item_id, str(paths["registry"])])
+    with pytest.raises(InputError, match="given twice") as exc:
+        normalise_lists(inputs, tmp_path / "work")
+    assert "rename" not in exc.value.hint

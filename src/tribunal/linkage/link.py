@@ -130,7 +130,12 @@ def normalise_lists(
     names = [i.name for i in inputs]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
-        raise InputError(f"two lists share the name {sorted(dupes)[0]!r}",
+        name = sorted(dupes)[0]
+        items = {i.item_id for i in inputs if i.name == name}
+        if len(items) == 1 and None not in items:  # by item id and by path, or twice
+            raise InputError(f"the list {name} is given twice",
+                             hint="give each list once (a path the case holds is that item)")
+        raise InputError(f"two lists share the name {name!r}",
                          hint="list names come from file names; rename one file")
     if max_records is not None:
         for src in inputs:
