@@ -14,7 +14,13 @@ from tribunal.archive.items import Capture, list_items
 from tribunal.archive.verify import verify_case
 from tribunal.cli import cli
 from tribunal.errors import InputError
-from tribunal.linkage.case_lists import case_inputs, import_lists, stored_mapping
+from tribunal.linkage.case_lists import (
+    case_inputs,
+    import_lists,
+    reveal_protected,
+    stored_mapping,
+    withhold_protected,
+)
 from tribunal.linkage.link import run_linkage
 from tribunal.linkage.mapping import parse_mapping
 from tribunal.linkage.synth import make_lists
@@ -109,10 +115,10 @@ def test_run_by_item_id_names_each_records_item(linked, imported):
     clusters = pd.read_csv(out / "clusters.csv", dtype=str)
     by_list = clusters.groupby("source")["item_id"].unique().to_dict()
     wit_id = ids["witnesses"]["item_id"]
-    # the protected list is named by its item id, the others by file name
+    # the protected list's records are left out of clusters.csv (by default)
     assert {k: list(v) for k, v in by_list.items()} == {
-        "registry": [ids["registry"]["item_id"]], "hospital": [ids["hospital"]["item_id"]],
-        wit_id: [wit_id]}
+        "registry": [ids["registry"]["item_id"]], "hospital": [ids["hospital"]["item_id"]]}
+    # ... and named by its item id, the others by file name
     table = pd.read_csv(out / "capture_history.csv")
     assert list(table.columns) == ["registry", "hospital", wit_id, "count"]
     sources = {s["item_id"]: s for s in json.loads((out / "linkage.json").read_text())["sources"]}
@@ -288,28 +294,111 @@ def test_xlsx_list_and_its_sheet_table_are_read_from_blobs(tmp_path, lists):
     assert infos[0].sha256 == held.sha256
 
 
-def test_review_shows_protected_fields_only_when_asked_inside_the_case(linked, imported,
-                                                                       lists):
-    out, summary = linked
+def test_review_shows_protected_fields_only_when_asked_inside_the_case(
+        linked, linked_all, imported, lists):
+    out, _ = linked
     case_dir, ids = imported
     _, _, frames = lists
     wit = ids["witnesses"]["item_id"]
     runner = CliRunner()
     res = runner.invoke(cli, ["link", "review", str(out), "--limit", "200", "--json"])
     hidden = pd.DataFrame(json.loads(res.output))
-    rows = hidden[(hidden["source_l"] == wit) | (hidden["source_r"] == wit)]
-    assert len(rows), "the queue should hold pairs with the protected list"
-    res = runner.invoke(cli, ["--case", str(case_dir), "link", "review", str(out), "--limit",
-                              "200", "--show-protected", "--json"])
-    assert res.exit_code == 0, res.output
-    shown = pd.DataFrame(json.loads(res.output))
+    assert len(hidden) and not ((hidden["source_l"] == wit) | (hidden["source_r"] == wit)).any()
+    # a queue whose protected fields read [protected] (as folders written before protected
+    # records were left out) is filled in from the case, for display only
+    full_out, _ = linked_all
+    full = pd.read_csv(full_out / "review_queue.csv", dtype=str, keep_default_na=False)
+    assert ((full["source_l"] == wit) | (full["source_r"] == wit)).any()
+    summary = json.loads((full_out / "linkage.json").read_text(encoding="utf-8"))
+    with Case.open(case_dir, readonly=True) as case:
+        inputs = case_inputs(case, [ids[n]["item_id"] for n in ("registry", "hospital",
+                                                                "witnesses")])
+        masked, _ = withhold_protected(full, full_out / "no-records", inputs)
+        shown = reveal_protected(case, summary, masked)
     names = set(frames["testimony"]["name"])
     for side in ("l", "r"):
         mine = shown[shown[f"source_{side}"] == wit]
+        assert set(masked.loc[mine.index, f"name_{side}"]) <= {"[protected]"}
         assert set(mine[f"name_{side}"]) <= names and "[protected]" not in set(mine[f"name_{side}"])
-    # printed only: the file still withholds them
-    only_witnesses = names - set(frames["registry"]["姓名"]) - set(frames["hospital"]["name"])
-    queue_text = (out / "review_queue.csv").read_text(encoding="utf-8")
-    assert not any(n in queue_text for n in only_witnesses)
     res = runner.invoke(cli, ["link", "review", str(out), "--show-protected"])
     assert isinstance(res.exception, InputError)  # no case given: nothing to read them from
+
+
+@pytest.fixture(scope="module")
+def linked_all(imported, tmp_path_factory):
+    """The three lists linked again with --include-protected."""
+    case_dir, ids = imported
+    out = tmp_path_factory.mktemp("o") / "linked-all"
+    res = CliRunner().invoke(cli, ["--case", str(case_dir), "link", "run",
+                                   *(ids[n]["item_id"] for n in ("registry", "hospital",
+                                                                 "witnesses")),
+                                   "--out", str(out), "--include-protected", "--json"])
+    assert res.exit_code == 0, res.output
+    return out, json.loads(res.output)
+
+
+def _protected_rows(frame: pd.DataFrame, wit: str) -> pd.DataFrame:
+    cols = [c for c in frame.columns if c.startswith(("unique_id", "source"))]
+    touch = frame[cols].apply(lambda c: c.astype(str).str.startswith(wit)).any(axis=1)
+    return frame[touch]
+
+
+def test_membership_of_a_protected_list_is_withheld_by_default(linked, linked_all, imported):
+    """A protected list sharing people with public lists: by default no per-record output
+    names its records or shows which public records matched one; the counts stay whole."""
+    out, summary = linked
+    full_out, full_summary = linked_all
+    case_dir, ids = imported
+    wit = ids["witnesses"]["item_id"]
+    record_id = re.compile(re.escape(wit) + r":\d")
+    printed = CliRunner().invoke(cli, ["--case", str(case_dir), "link", "run",
+                                       *(ids[n]["item_id"] for n in ("registry", "hospital",
+                                                                     "witnesses")),
+                                       "--out", str(out.parent / "again")]).output
+    texts = {"stdout": printed, "json": json.dumps(summary)}
+    for name in ("clusters.csv", "review_queue.csv", "linkage.json"):
+        texts[name] = (out / name).read_text(encoding="utf-8")
+    texts["pairs"] = pd.read_parquet(out / "pairs.parquet").to_csv()
+    assert not [k for k, t in texts.items() if record_id.search(t)]
+    assert {"clusters.csv", "pairs.parquet", "records/"} <= set(summary["withheld"])
+    assert any("--include-protected" in n and "clusters.csv" in n for n in summary["notes"])
+    assert "keep this folder as protected" not in printed
+    # with the flag, the rows are there (and the folder is said to need protection)
+    full = pd.read_csv(full_out / "clusters.csv", dtype=str)
+    pairs = pd.read_parquet(full_out / "pairs.parquet")
+    assert len(_protected_rows(full, wit)) == sum(
+        s["n_rows"] for s in full_summary["sources"] if s["name"] == wit)
+    assert len(_protected_rows(pairs, wit))
+    assert any("keep this folder as protected" in w for w in full_summary["warnings"])
+    assert not full_summary["withheld"]
+    # the public people matched with a witness: their rows do not show it
+    shared = full[full["person_id"].isin(_protected_rows(full, wit)["person_id"])]
+    public = shared[~shared["source"].str.startswith(wit)]
+    assert len(public) > 5, "the fixture should share people between the lists"
+    mine = pd.read_csv(out / "clusters.csv", dtype=str)
+    assert len(mine) == len(full) - len(_protected_rows(full, wit))
+    assert mine["unique_id"].tolist() == full.loc[~full["source"].str.startswith(wit),
+                                                  "unique_id"].tolist()
+    # person ids numbered among the public records only: first appearances in order 1, 2 ...
+    first = pd.factorize(mine["person_id"])[0]
+    assert (mine["person_id"] == [f"P{k + 1:06d}" for k in first]).all()
+    # the same grouping of public records as the full run (only the numbering differs)
+    full_public = full[~full["source"].str.startswith(wit)]
+    assert (pd.factorize(full_public["person_id"])[0] == first).all()
+    # the counts by capture pattern are the same as with --include-protected
+    for name in ["capture_history.csv", "sensitivity.csv",
+                 *(f"band/{p.name}" for p in (full_out / "band").iterdir())]:
+        assert (out / name).read_bytes() == (full_out / name).read_bytes(), name
+
+
+def test_decide_refuses_a_withheld_protected_record_clearly(linked, imported):
+    out, _ = linked
+    _, ids = imported
+    clusters = pd.read_csv(out / "clusters.csv", dtype=str)
+    res = CliRunner().invoke(cli, ["link", "decide", str(out), clusters["unique_id"][0],
+                                   f"{ids['witnesses']['item_id']}:1", "match",
+                                   "--reviewer", "A"])
+    assert isinstance(res.exception, InputError)
+    assert "protected list" in str(res.exception)
+    assert "--include-protected" in res.exception.hint
+    assert not (out / "decisions.csv").exists()

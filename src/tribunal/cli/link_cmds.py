@@ -73,8 +73,8 @@ def link() -> None:
               show_default=True, help="Where the model runs: in-process DuckDB or Spark "
               "(local mode; needs Java).")
 @click.option("--include-protected", is_flag=True,
-              help="Keep names from protected lists in the review queue and records/ "
-              "(withheld by default).")
+              help="Keep the records of protected lists, with their names, in clusters.csv, "
+              "pairs.parquet, the review queue and records/ (withheld by default).")
 @click.option("--record", is_flag=True,
               help="Store the capture-history table in the case, derived from each list item.")
 @click.option("--no-assign", "no_assign", is_flag=True,
@@ -141,7 +141,7 @@ def run(ctx: click.Context, lists: tuple[str, ...], mapping: Path | None, thresh
         console.print(f"clusters:          {safe_text(str(r.clusters))}")
         console.print(f"review queue:      {safe_text(str(r.review_queue))} ({r.n_review} pairs)")
         if r.withheld:
-            console.print(f"names of protected lists withheld from: {', '.join(r.withheld)} "
+            console.print(f"protected lists withheld from: {', '.join(r.withheld)} "
                           "(--include-protected keeps them)")
         if r.recorded:
             console.print(f"recorded in the case: {', '.join(r.recorded)}")
@@ -365,11 +365,17 @@ def decide(out_dir: Path, id_l: str, id_r: str, decision: str, reviewer: str, no
     from tribunal.linkage.link import load_result
     from tribunal.linkage.review import record_decision
 
-    load_result(out_dir)
+    summary = load_result(out_dir)
     import pandas as pd
 
     ids = set(pd.read_csv(out_dir / "clusters.csv", usecols=["unique_id"])["unique_id"])
     for rid in (id_l, id_r):
+        if (rid not in ids and "clusters.csv" in summary.get("withheld", [])
+                and rid.rpartition(":")[0] in summary.get("protected_lists", [])):
+            raise InputError(
+                f"{rid} is a record of a protected list, left out of {out_dir}",
+                hint="decide its pairs inside the case, in a run with --include-protected "
+                "into a folder kept as protected as the case")
         if rid not in ids:
             raise InputError(f"no record {rid!r} in {out_dir}",
                              hint="record ids look like LIST:ROW; see clusters.csv")

@@ -348,7 +348,9 @@ def refiner_from_output(out_dir: str | Any, selective: Sequence[str] | None = No
     ``selective`` defaults to the attributes the run blocks on (more than 5% distinct
     values, as :func:`tribunal.linkage.link.run_linkage` chooses them); reviewed
     non-matches in the folder's ``decisions.csv`` are respected. Records of protected lists
-    whose normalised records were withheld from the folder are missing."""
+    whose normalised records were withheld from the folder are missing (as they are from
+    its ``pairs.parquet`` and ``clusters.csv``): the records the folder holds are
+    re-clustered, a partition of the other lists' records only."""
     import logging
     from pathlib import Path
 

@@ -190,10 +190,15 @@ def cluster(
         labels = refine(labels, threshold)
     _, first = np.unique(labels, return_index=True)
     order = np.argsort(np.argsort(first))  # rank of each component by first record
-    width = max(6, len(str(len(first))))
     lab_rank = order[np.searchsorted(np.unique(labels), labels)]
-    return pd.Series([f"P{r + 1:0{width}d}" for r in lab_rank], index=records.index,
-                     name="person_id")
+    return pd.Series(person_ids(lab_rank), index=records.index, name="person_id")
+
+
+def person_ids(ranks: np.ndarray) -> list[str]:
+    """``P000001``... for 0-based ranks (wider when there are more than a million)."""
+    ranks = np.asarray(ranks)
+    width = max(6, len(str(int(ranks.max()) + 1 if len(ranks) else 0)))
+    return [f"P{r + 1:0{width}d}" for r in ranks]
 
 
 def capture_history(

@@ -34,6 +34,11 @@ from tribunal.linkage.capture import (
 )
 from tribunal.linkage.constraints import cannot_link_pairs, contradicted_matches
 from tribunal.linkage.mapping import ColumnMapping, resolve
+from tribunal.linkage.membership import (
+    protected_ids,
+    withhold_membership,
+    without_protected_pairs,
+)
 from tribunal.linkage.model import (
     ModelOptions,
     TrainedModel,
@@ -293,10 +298,11 @@ def run_linkage(
     records), ``model.json`` (Splink model) and ``linkage.json`` (this summary).
 
     Lists may be :class:`ListInput` (items of a case archive; ``clusters.csv`` then names
-    each record's ``item_id``). Records of a ``protected`` list leave no names in the
-    outputs unless ``include_protected``: their side of the review queue reads
-    ``[protected]`` and their normalised records are not kept
-    (:func:`tribunal.linkage.case_lists.withhold_protected`).
+    each record's ``item_id``). Records of a ``protected`` list leave neither names nor
+    membership in the outputs unless ``include_protected``: they are left out of
+    ``clusters.csv``, ``pairs.parquet`` and the review queue, and their normalised records
+    are not kept (:mod:`tribunal.linkage.membership`,
+    :func:`tribunal.linkage.case_lists.withhold_protected`); the capture histories count them.
     """
     import duckdb
     from splink import DuckDBAPI
@@ -370,7 +376,11 @@ def run_linkage(
         person = cluster(records, pairs, threshold, cannot_link=cannot, refine=refine)
         clusters = records[["unique_id", "source", "row"]].assign(
             person_id=person.to_numpy(), item_id=records["source"].map(item_of).to_numpy())
-        clusters.to_csv(tmp / "clusters.csv", index=False)
+        protected = [src.name for src in inputs if src.protected]
+        hidden = (protected_ids(records, protected) if not include_protected
+                  else pd.Index([]))
+        kept = withhold_membership(clusters, pairs, hidden)
+        kept.clusters.to_csv(tmp / "clusters.csv", index=False)
         table = capture_history(records, person, lists)
         table.to_csv(tmp / "capture_history.csv", index=False)
         (tmp / "band").mkdir()
@@ -384,24 +394,40 @@ def run_linkage(
         pd.DataFrame(sens).to_csv(tmp / "sensitivity.csv", index=False)
         queue = review_queue(pairs, records, threshold, limit=review_limit,
                              decisions=decisions)
-        protected = [src.name for src in inputs if src.protected]
-        withheld: list[str] = []
+        withheld: list[str] = list(kept.withheld)
         if protected and not include_protected:
             from tribunal.linkage.case_lists import withhold_protected
 
-            queue, withheld = withhold_protected(queue, tmp / "records", inputs)
+            n_hidden = len(queue) - len(without_protected_pairs(queue, hidden))
+            # the public pairs fill the queue up to its limit
+            queue = review_queue(kept.pairs, records, threshold, limit=review_limit,
+                                 decisions=decisions)
+            queue, masked = withhold_protected(queue, tmp / "records", inputs)
+            withheld += [w for w in masked if w not in withheld]
+            if n_hidden:
+                withheld.append("review_queue.csv")
+                model.notes.append(
+                    f"{n_hidden} pair(s) to review with a record of a protected list are not "
+                    "in review_queue.csv: review them inside the case, in a run with "
+                    "--include-protected into a folder kept as protected as the case")
+            if len(hidden):
+                model.notes.append(
+                    "records of protected lists left out of clusters.csv and pairs.parquet "
+                    "(people renumbered) so that no row tells who is in a protected list; "
+                    "capture_history.csv, band/ and sensitivity.csv count them; "
+                    "--include-protected keeps them")
         spreadsheet_safe(queue).to_csv(tmp / "review_queue.csv", index=False)
-        pairs.to_parquet(tmp / "pairs.parquet", index=False)
+        kept.pairs.to_parquet(tmp / "pairs.parquet", index=False)
         model.linker.misc.save_model_to_json(str(tmp / "model.json"), overwrite=True)
         accuracy = (review_accuracy(pairs, decisions, threshold).to_dict()
                     if len(decisions) else None)
         warnings = [f"{i.name}: {w}" for i in infos for w in i.warnings]
         warnings += contradicted_matches(decisions, records["unique_id"], person)
-        if protected and len(lists) > len(protected):
+        if protected and include_protected and len(lists) > len(protected):
             # ids are not names, but joined with a public list they say who is a witness
             warnings.append("clusters.csv, pairs.parquet and review_queue.csv tell which "
-                            "records of the other lists were linked to a protected list: "
-                            "keep this folder as protected as the case")
+                            "records of the other lists were linked to a protected list "
+                            "(--include-protected): keep this folder as protected as the case")
         result = LinkResult(
             out_dir=out_dir, n_records=int(n_records), n_clusters=int(person.nunique()),
             threshold=threshold, lists=lists, capture_table=out_dir / "capture_history.csv",
