@@ -402,3 +402,19 @@ def test_decide_refuses_a_withheld_protected_record_clearly(linked, imported):
     assert "protected list" in str(res.exception)
     assert "--include-protected" in res.exception.hint
     assert not (out / "decisions.csv").exists()
+
+
+def test_a_protected_list_linked_alone_leaves_no_record_and_still_reviews(imported, tmp_path):
+    case_dir, ids = imported
+    out = tmp_path / "alone"
+    runner = CliRunner()
+    res = runner.invoke(cli, ["--case", str(case_dir), "link", "run",
+                              ids["witnesses"]["item_id"], "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output)
+    assert summary["n_records"] >= summary["n_clusters"] > 0  # counted ...
+    assert pd.read_csv(out / "clusters.csv").empty  # ... but no row kept
+    assert pd.read_parquet(out / "pairs.parquet").empty
+    assert int(pd.read_csv(out / "capture_history.csv")["count"].sum()) == summary["n_clusters"]
+    res = runner.invoke(cli, ["link", "review", str(out)])
+    assert res.exit_code == 0 and "no pairs left to review" in res.output

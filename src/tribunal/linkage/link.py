@@ -416,6 +416,8 @@ def run_linkage(
                     "(people renumbered) so that no row tells who is in a protected list; "
                     "capture_history.csv, band/ and sensitivity.csv count them; "
                     "--include-protected keeps them")
+        if queue.empty:  # a header, so that link review reads "no pairs", not a bad file
+            queue = pd.DataFrame(columns=["unique_id_l", "unique_id_r", "match_probability"])
         spreadsheet_safe(queue).to_csv(tmp / "review_queue.csv", index=False)
         kept.pairs.to_parquet(tmp / "pairs.parquet", index=False)
         model.linker.misc.save_model_to_json(str(tmp / "model.json"), overwrite=True)
