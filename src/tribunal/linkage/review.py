@@ -55,7 +55,7 @@ def review_queue(
         done |= {(b, a) for a, b in done}
         keep = [(a, b) not in done for a, b in zip(near["unique_id_l"], near["unique_id_r"],
                                                    strict=True)]
-        near = near[keep]
+        near = near[pd.Series(keep, index=near.index, dtype=bool)]  # [] would drop columns
     near = near.sort_values("distance").head(limit)
     cols = [c for c in SHOW_COLUMNS if c in records.columns]
     info = records.set_index("unique_id")[cols]
