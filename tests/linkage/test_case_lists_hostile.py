@@ -316,3 +316,34 @@ def test_a_list_without_any_duplicate_links_to_as_many_people(tmp_path):
     result = run_linkage([path], tmp_path / "out")
     assert result.n_clusters == 40
     assert any("no pair met the deterministic rules" in n for n in result.notes)
+
+
+def test_a_sheet_formatted_out_to_column_12000_is_read_by_its_header(tmp_path):
+    """Formatting (not values) out to a far column makes every row that wide: the list
+    is as wide as its header's last named column, not refused as 12,000 columns."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from tribunal.linkage.sources import SourceInfo, read_chunks
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["name", "sex"])
+    for i in range(5):
+        ws.append([f"Ali Aziz {i}", "m"])
+    ws.cell(row=1, column=12_000).font = Font(bold=True)
+    path = tmp_path / "formatted.xlsx"
+    wb.save(path)
+    info = SourceInfo("formatted", str(path))
+    frame = pd.concat(list(read_chunks(path, info)))
+    assert list(frame.columns) == ["name", "sex"] and len(frame) == 5 and not info.warnings
+
+
+def test_the_same_list_by_item_id_and_by_path_is_named_as_given_twice(tmp_path, small):
+    paths, _ = small
+    with Case.init(tmp_path / "case") as case:
+        (reg,) = import_lists(case, [paths["registry"]], None, Capture())
+        inputs = case_inputs(case, [reg.item_id, str(paths["registry"])])
+    with pytest.raises(InputError, match="given twice") as exc:
+        normalise_lists(inputs, tmp_path / "work")
+    assert "rename" not in exc.value.hint
