@@ -7,9 +7,11 @@ The keys feed the linkage model's name comparison, from strict to loose:
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from importlib import resources
 
 from tribunal.linkage import names_uyghur as ug
 from tribunal.linkage import names_zh as zh
@@ -50,9 +52,40 @@ class NameKeys:
 
 
 _CLEAN = re.compile(r"[\"“”()（）\[\]<>《》0-9]+")
-# A digit inside a Latin word is a typing or OCR slip (R0bert, Tw3lvetrees); dropping it
-# keeps the word whole for the fuzzy levels instead of splitting it in two.
-_INNER_DIGITS = re.compile(r"(?<=[A-Za-z])[0-9]+(?=[A-Za-z])")
+# A digit inside or at the edge of a Latin word is a typing or OCR slip (R0bert, Wi1son, Jame5); it is read as
+# the letter optical character recognition most often confuses it with (Rice, "Optical
+# character recognition errors", 1996 ISRI tests: 0/o, 1/l, 5/s, 8/b, 6/g, 9/g, 2/z) and
+# otherwise dropped, which keeps the word whole for the fuzzy levels instead of splitting it.
+_INNER_DIGITS = re.compile(r"(?<=[A-Za-z])[0-9]+|[0-9]+(?=[A-Za-z])")
+_DIGIT_LETTER = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "6": "g", "9": "g",
+                               "2": "z", "3": "", "4": "", "7": ""})
+# "1st", "2nd", "11th": ordinals of peerages and generations, not parts of a name.
+_ORDINAL = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?:st|nd|rd|th)(?![A-Za-z])", re.IGNORECASE)
+
+
+def _fold_digits(match: re.Match[str]) -> str:
+    return match.group(0).translate(_DIGIT_LETTER)
+
+
+@lru_cache(maxsize=1)
+def name_titles() -> frozenset[str]:
+    """Honorifics and titles dropped from Latin-script names (Sir, Lady, Mrs, Rev, Admiral,
+    Baronet, Jr ...), from ``data/linkage/name_titles.csv`` (see its ``.md``)."""
+    ref = resources.files("tribunal") / "data" / "linkage" / "name_titles.csv"
+    with ref.open(encoding="utf-8") as fh:
+        return frozenset(row["title"].strip().lower() for row in csv.DictReader(fh)
+                         if row["title"].strip())
+
+
+def is_title(word: str) -> bool:
+    """True for a title word ("Sir", "Mrs.", "Rev.", "Major-General"); case and full stops
+    do not matter, and a hyphenated word counts when all its parts are titles."""
+    titles = name_titles()
+    w = word.lower().strip(".,;:")
+    if w in titles or w.replace(".", "") in titles:
+        return True
+    parts = [p.strip(".") for p in w.split("-") if p.strip(".")]
+    return len(parts) > 1 and all(p in titles for p in parts)
 
 
 @lru_cache(maxsize=500_000)
@@ -64,7 +97,7 @@ def normalise_name(text: str | None) -> NameKeys:
     split into surname and given name with compound-surname and surname-reading rules.
     """
     raw = "" if text is None else str(text)
-    s = _CLEAN.sub(" ", _INNER_DIGITS.sub("", raw)).strip()
+    s = _CLEAN.sub(" ", _INNER_DIGITS.sub(_fold_digits, _ORDINAL.sub(" ", raw))).strip()
     if not s or s.lower() in ("nan", "none", "null", "unknown", "不详", "未知"):
         return NameKeys(raw=raw, script="")
     if zh.has_han(s):
@@ -103,6 +136,11 @@ def _folded(word: str) -> tuple[str, ...]:
 
 def _latin_name(raw: str, s: str) -> NameKeys:
     words = [w for w in re.split(r"[\s,;/]+", s) if w]
+    # Titles say little about who a person is; dropped when two or more name words remain,
+    # since "Sir Duckworth" against "Sir Duckworth" is better evidence than "Duckworth".
+    untitled = [w for w in words if not is_title(w)]
+    if len(untitled) >= 2:
+        words = untitled
     caps = [w for w in words if len(w) > 1 and w.isupper()]
     tokens = [t for w in words for t in _word_tokens(w)]
     if not tokens:
