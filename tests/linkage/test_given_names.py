@@ -42,6 +42,7 @@ def test_canonical_keys_only_for_latin_names():
     assert len(canonical_keys(("al", "fred", "bert", "ted"))) <= 8
 
 
-def test_digit_inside_a_latin_word_is_dropped_not_split():
-    assert normalise_name("R0bert Lowth").tokens == ("rbert", "lowth")
+def test_digit_inside_a_latin_word_is_read_not_split():
+    assert normalise_name("R0bert Lowth").tokens == ("robert", "lowth")
+    assert normalise_name("Ro7bert Lowth").tokens == ("robert", "lowth")
     assert normalise_name("Arthur (1855)").key == "arthur"
