@@ -58,6 +58,15 @@ def _fold(header: str) -> str:
     return re.sub(r"[\s_\-.:：]+", "", str(header)).lower()
 
 
+def surname_columns(name_columns: list[str]) -> list[str]:
+    """The name columns whose header says they hold the surname (姓, surname, last name,
+    family name), when the name is written in several columns; else empty."""
+    if len(name_columns) < 2:
+        return []
+    found = [c for c in name_columns if _fold(c) in _NAME_ORDER]
+    return found if len(found) < len(name_columns) else []
+
+
 @dataclass
 class ColumnMapping:
     """field -> columns, plus ``attributes``: extra columns compared for exact equality."""

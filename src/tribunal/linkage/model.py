@@ -31,6 +31,11 @@ from typing import Any
 import pandas as pd
 
 
+# Term-frequency columns re-estimated over other people by calibrate_prior (names only:
+# see tribunal.linkage.frequencies for why not places and attributes).
+NAME_TF_COLUMNS: tuple[str, ...] = ("name_hz", "name_key", "name_sur")
+
+
 @dataclass
 class ModelOptions:
     """Settings a user may change; defaults suit lists of a few thousand to a million."""
@@ -49,39 +54,88 @@ class ModelOptions:
     selective_attributes: list[str] = field(default_factory=list)
     em_max_pairs: float = 5e5
     # rounds of re-estimating the prior from the scored pairs (0 = keep the rule-based one)
-    calibrate_prior: int = 1
+    calibrate_prior: int = 2
     # replaces the default blocking rules entirely (e.g. to match another run's blocking)
     blocking: list[Any] | None = None
 
 
-def _name_comparison():
+def _name_comparison(split: bool = False):
+    """The name comparison; ``split`` adds levels for lists that tell the surname from the
+    given names (a surname column, or a surname in capitals), see :func:`_split_levels`."""
     import splink.comparison_level_library as cll
     from splink.comparison_library import CustomComparison
 
-    return CustomComparison(
-        output_column_name="name",
-        comparison_description="name across scripts",
-        comparison_levels=[
-            cll.NullLevel("name_key"),
-            cll.ExactMatchLevel("name_hz", term_frequency_adjustments=True).configure(
-                m_probability=0.45),
-            cll.ExactMatchLevel("name_key", term_frequency_adjustments=True).configure(
-                m_probability=0.25),
-            cll.ArrayIntersectLevel("name_canon", 1).configure(
-                label_for_charts="same name up to diminutives (Tom/Thomas)",
-                m_probability=0.1),
-            cll.ArrayIntersectLevel("name_variants", 1).configure(
-                label_for_charts="surname variant + given name", m_probability=0.08),
-            cll.ExactMatchLevel("name_skel").configure(
-                label_for_charts="same skeleton", m_probability=0.06),
-            cll.JaroWinklerLevel("name_key", 0.92).configure(m_probability=0.06),
-            cll.JaroWinklerLevel("name_key", 0.88).configure(m_probability=0.03),
-            cll.ArrayIntersectLevel("name_tokens", 2).configure(m_probability=0.03),
-            cll.JaroWinklerLevel("name_key", 0.80).configure(m_probability=0.04),
-            cll.ArrayIntersectLevel("name_tokens", 1).configure(m_probability=0.03),
-            cll.ElseLevel().configure(m_probability=0.03),
+    sp = _split_levels() if split else {}
+    levels = [
+        cll.NullLevel("name_key"),
+        cll.ExactMatchLevel("name_hz", term_frequency_adjustments=True).configure(
+            m_probability=0.45),
+        cll.ExactMatchLevel("name_key", term_frequency_adjustments=True).configure(
+            m_probability=0.25),
+        *sp.get("strong", []),
+        cll.ArrayIntersectLevel("name_canon", 1).configure(
+            label_for_charts="same name up to diminutives (Tom/Thomas)",
+            m_probability=0.1),
+        cll.ArrayIntersectLevel("name_variants", 1).configure(
+            label_for_charts="surname variant + given name", m_probability=0.08),
+        cll.ExactMatchLevel("name_skel").configure(
+            label_for_charts="same skeleton", m_probability=0.06),
+        *sp.get("partial", []),
+        cll.JaroWinklerLevel("name_key", 0.92).configure(m_probability=0.06),
+        cll.JaroWinklerLevel("name_key", 0.88).configure(m_probability=0.03),
+        cll.ArrayIntersectLevel("name_tokens", 2).configure(m_probability=0.03),
+        cll.JaroWinklerLevel("name_key", 0.80).configure(m_probability=0.04),
+        *sp.get("weak", []),
+        cll.ArrayIntersectLevel("name_tokens", 1).configure(m_probability=0.03),
+        cll.ElseLevel().configure(m_probability=0.03),
+    ]
+    return CustomComparison(output_column_name="name",
+                            comparison_description="name across scripts",
+                            comparison_levels=levels)
+
+
+def _split_levels() -> dict[str, list[Any]]:
+    """Levels that weigh the surname and the given names apart, inside the one name
+    comparison (so the name still counts once under the independence assumption).
+
+    The order-free name levels cannot tell "same surname, the given name a diminutive"
+    (Betty/Elizabeth Pepys) from "same given name, the surname another" (Elizabeth Pepys /
+    Elizabeth Pepper): both share one element. With the surname known, agreement on it is
+    frequency-adjusted on the surname alone, so a rare surname counts for more than a
+    common one (Winkler 1988), and a missing given name or surname is told apart from a
+    conflicting one.
+    """
+    import splink.comparison_level_library as cll
+
+    sur = cll.ExactMatchLevel("name_sur")
+    given_agree = cll.Or(cll.ArrayIntersectLevel("name_gforms", 1),
+                         cll.JaroWinklerLevel("name_given", 0.88))
+    tf_sur = {"tf_adjustment_column": "name_sur", "tf_adjustment_weight": 1.0}
+    return {
+        "strong": [
+            cll.And(sur, given_agree).configure(
+                label_for_charts="same surname, given names agree up to diminutives or "
+                "spelling", m_probability=0.15, **tf_sur),
         ],
-    )
+        "partial": [
+            cll.And(sur, cll.NullLevel("name_given")).configure(
+                label_for_charts="same surname, one given name missing",
+                m_probability=0.03, **tf_sur),
+            cll.And(cll.ArrayIntersectLevel("name_gforms", 1),
+                    cll.JaroWinklerLevel("name_sur", 0.88)).configure(
+                label_for_charts="same given name, surname within a typo",
+                m_probability=0.03),
+            cll.And(cll.ArrayIntersectLevel("name_gforms", 1),
+                    cll.NullLevel("name_sur")).configure(
+                label_for_charts="same given name, one surname missing",
+                m_probability=0.02),
+        ],
+        "weak": [
+            cll.ExactMatchLevel("name_sur").configure(
+                label_for_charts="same surname, given names differ",
+                m_probability=0.02, **tf_sur),
+        ],
+    }
 
 
 def _birth_comparison():
@@ -209,7 +263,7 @@ def build_settings(present: set[str], options: ModelOptions) -> Any:
 
     has = present.__contains__
 
-    comparisons = [_name_comparison()]
+    comparisons = [_name_comparison(split=has("name_sur"))]
     if has("birth_year"):
         comparisons.append(_birth_comparison())
     if options.use_place and has("place_leaf"):
@@ -245,6 +299,7 @@ class TrainedModel:
 
     linker: Any
     notes: list[str] = field(default_factory=list)
+    table: Any = None  # the registered input records (a Splink data frame)
 
 
 class _Trainer:
@@ -327,7 +382,7 @@ def train(
     if labels is not None and len(labels):
         lab = db_api.register(labels[["unique_id_l", "unique_id_r", "clerical_match_score"]])
         t.step("m from labels", "estimate_m_from_pairwise_labels", lab)
-    return TrainedModel(t.linker, notes)
+    return TrainedModel(t.linker, notes, sdf)
 
 
 def predict(model: TrainedModel, floor: float) -> pd.DataFrame:
@@ -340,7 +395,9 @@ def predict(model: TrainedModel, floor: float) -> pd.DataFrame:
 
 def calibrate_prior(model: TrainedModel, n_records: int, rounds: int = 2) -> float:
     """Re-estimate the prior match probability as the expected number of matches among
-    the scored pairs divided by all pairs, and repeat (a fixed-point iteration).
+    the scored pairs divided by all pairs, and the name term frequencies as frequencies
+    among other people (:mod:`tribunal.linkage.frequencies`); repeat ``rounds`` times (a
+    fixed-point iteration).
 
     The rule-based estimate assumes a recall for its deterministic rules that is often
     wrong by a factor of two or more when names vary; the expected count sum(p) is what EM
@@ -348,21 +405,31 @@ def calibrate_prior(model: TrainedModel, n_records: int, rounds: int = 2) -> flo
     matches score below 1, so this estimate errs low too: the prior is therefore only ever
     raised (the larger of the two low estimates), by at most a factor of 10 per round.
     """
+    from tribunal.linkage.frequencies import reweight_term_frequencies
+
     settings = model.linker._settings_obj
     prior = settings._probability_two_random_records_match
     total = n_records * (n_records - 1) / 2
     if total <= 0:
         return prior
+    tf_columns = sorted({c.unquote().name for c in settings._term_frequency_columns}
+                        & set(NAME_TF_COLUMNS))
     for _ in range(rounds):
-        pairs = predict(model, 0.001)
-        expected = float(pairs["match_probability"].sum())
+        scored = model.linker.inference.predict(threshold_match_probability=0.001)
+        expected = float(model.linker.misc.query_sql(
+            f"select coalesce(sum(match_probability), 0) as s from {scored.physical_name}",
+            output_type="pandas")["s"].iloc[0])
+        if model.table is not None and tf_columns:
+            reweight_term_frequencies(model.linker, model.table, scored, tf_columns)
+        scored.drop_table_from_database_and_remove_from_cache()
         new = min(expected / total, prior * 10, 0.5)
         if new <= prior:
-            break
+            continue
         settings._probability_two_random_records_match = new
         model.notes.append(f"prior match probability {prior:.3g} -> {new:.3g} "
                            "(expected matches among scored pairs)")
-        if abs(new - prior) / prior < 0.05:
-            break
         prior = new
+    if model.table is not None and tf_columns:
+        model.notes.append("name term frequencies counted over other people: "
+                           + ", ".join(tf_columns))
     return settings._probability_two_random_records_match

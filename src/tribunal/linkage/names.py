@@ -15,7 +15,7 @@ from importlib import resources
 
 from tribunal.linkage import names_uyghur as ug
 from tribunal.linkage import names_zh as zh
-from tribunal.linkage.given_names import canonical_keys
+from tribunal.linkage.given_names import canonical_keys, formal_forms
 from tribunal.linkage.names_zh_dialects import dialect_variants
 
 
@@ -28,6 +28,7 @@ class NameKeys:
     hanzi: str = ""
     tokens: tuple[str, ...] = field(default_factory=tuple)
     variants: tuple[str, ...] = field(default_factory=tuple)
+    marked: str = ""  # surname token marked by writing (all capitals: "WANG Hsiu-ying")
 
     @cached_property
     def key(self) -> str:
@@ -49,6 +50,48 @@ class NameKeys:
     def surname(self) -> str:
         """Pinyin surname when the script fixes it (hanzi), else empty."""
         return self.variants[0].split("|")[0] if self.script == "han" and self.variants else ""
+
+    @cached_property
+    def parts(self) -> NameParts:
+        """Surname and given-name keys when the writing marks the surname (an all-capitals
+        word in Latin script), else empty: order alone does not tell which is which."""
+        if not self.marked or self.script != "latin":
+            return NameParts()
+        given = list(self.tokens)
+        given.remove(self.marked)
+        return _parts((self.marked,), tuple(given))
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """Separate keys of the surname and the given names: ``surname`` and ``given`` are
+    sorted elements joined by spaces, ``given_forms`` the formal names each given element
+    can stand for (Tom -> thomas). Empty when the name does not tell its parts apart."""
+
+    surname: str = ""
+    given: str = ""
+    given_forms: tuple[str, ...] = ()
+
+
+def _parts(surname: tuple[str, ...], given: tuple[str, ...]) -> NameParts:
+    given = tuple(t for t in given if t not in name_titles())
+    forms = sorted({f for t in given for f in formal_forms(t)})
+    return NameParts(" ".join(sorted(surname)), " ".join(sorted(given)), tuple(forms))
+
+
+@lru_cache(maxsize=200_000)
+def name_parts(surname: str | None, given: str | None) -> NameParts:
+    """:class:`NameParts` of a name a list writes in a surname column and given-name
+    column(s). Titles are dropped from the given names ("Sir", "Mrs." in a first-name
+    column say nothing of the name); only Latin-script parts are split, since Chinese and
+    Uyghur names are compared order-free."""
+    sur = normalise_name(surname or "")
+    giv = normalise_name(given or "")
+    if sur.script not in ("latin", "") or giv.script not in ("latin", ""):
+        return NameParts()
+    if not sur.tokens and not giv.tokens:
+        return NameParts()
+    return _parts(sur.tokens, giv.tokens)
 
 
 _CLEAN = re.compile(r"[\"“”()（）\[\]<>《》0-9]+")
@@ -153,6 +196,7 @@ def _latin_name(raw: str, s: str) -> NameKeys:
                 tokens = [t, "".join(x for j, x in enumerate(tokens) if j != i)]
                 break
     surname_first = None
+    marked = ""
     # An all-capitals word among mixed-case words marks the surname ("WANG Hsiu-ying").
     if len(caps) == 1 and len(words) > 1:
         idx = words.index(caps[0])
@@ -160,9 +204,10 @@ def _latin_name(raw: str, s: str) -> NameKeys:
             tokens.insert(0, tokens.pop(idx))
             cands = zh.surname_candidates(tokens[0])
             surname_first = cands[0] if len(cands) == 1 else None
+            marked = tokens[0] if len(tokens) > 1 else ""
     variants = zh.name_variants(tokens, surname_first)
     # Cantonese / Hokkien given names ("Chan Tai Man", "Tan Ah Kow") read as pinyin.
     folded = [f for w in words for f in _folded(w)]
-    marked = words.index(caps[0]) if len(caps) == 1 and len(folded) == len(words) > 1 else None
-    extra = [v for v in dialect_variants(folded, marked) if v not in variants]
-    return NameKeys(raw, "latin", "", tuple(tokens), tuple(variants) + tuple(extra))
+    caps_at = words.index(caps[0]) if len(caps) == 1 and len(folded) == len(words) > 1 else None
+    extra = [v for v in dialect_variants(folded, caps_at) if v not in variants]
+    return NameKeys(raw, "latin", "", tuple(tokens), tuple(variants) + tuple(extra), marked)

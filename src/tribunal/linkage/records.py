@@ -15,14 +15,15 @@ import numpy as np
 import pandas as pd
 
 from tribunal.linkage.dates import parse_partial_date, year_from
-from tribunal.linkage.mapping import ColumnMapping
-from tribunal.linkage.names import normalise_name
+from tribunal.linkage.mapping import ColumnMapping, surname_columns
+from tribunal.linkage.names import NameParts, name_parts, normalise_name
 from tribunal.linkage.places import parse_place
 from tribunal.linkage.resident_id import ResidentId, parse_resident_id
 
 RECORD_COLUMNS: tuple[str, ...] = (
     "unique_id", "source", "row", "name", "name_script", "name_hz", "name_key",
-    "name_tokens", "name_variants", "name_canon", "name_skel", "sex", "birth_date", "birth_ym",
+    "name_tokens", "name_variants", "name_canon", "name_skel", "name_sur", "name_given",
+    "name_gforms", "sex", "birth_date", "birth_ym",
     "birth_year", "place_province", "place_prefecture", "place_leaf", "id_number",
     "event", "event_date", "facility",
 )
@@ -80,6 +81,23 @@ def _id_keys(text: str) -> tuple[ResidentId | None, str | None]:
     """The parsed resident ID and the ID number to keep (the raw text when not valid)."""
     rid = parse_resident_id(text) if text else None
     return rid, rid.number if rid else (text.upper() or None)
+
+
+def _name_parts(frame: pd.DataFrame, name_cols: list[str], nc: np.ndarray,
+                keys: list) -> list[np.ndarray]:
+    """Surname, given-name key and given-name forms per row: from the surname column when
+    the name is written in several columns, else from the writing of the name itself."""
+    sur_cols = surname_columns(name_cols)
+    if sur_cols:
+        given = _joined(frame, [c for c in name_cols if c not in sur_cols])
+        codes, parts = _factorised(_joined(frame, sur_cols) + "\x1f" + given,
+                                   lambda t: name_parts(*t.split("\x1f")))
+    else:
+        codes, parts = nc, [k.parts for k in keys]
+    p: list[NameParts] = parts
+    return [_take(codes, [x.surname or None for x in p]),
+            _take(codes, [x.given or None for x in p]),
+            _take(codes, [list(x.given_forms) or None for x in p])]
 
 
 def standardise(
@@ -140,6 +158,8 @@ def standardise(
         "place_leaf": _blank_none(leaf),
         "id_number": _take(ic, [number for _, number in ids]),
     }
+    out["name_sur"], out["name_given"], out["name_gforms"] = _name_parts(
+        frame, f.get("name", []), nc, keys)
     out["unique_id"] = (source + ":" + pd.Series(rows).astype(str)).to_numpy(dtype=object)
     out["source"] = np.full(n, source, dtype=object)
     out["row"] = rows
