@@ -30,7 +30,6 @@ from typing import Any
 
 import pandas as pd
 
-
 # Term-frequency columns re-estimated over other people by calibrate_prior (names only:
 # see tribunal.linkage.frequencies for why not places and attributes).
 NAME_TF_COLUMNS: tuple[str, ...] = ("name_hz", "name_key", "name_sur")
