@@ -30,6 +30,11 @@ from typing import Any
 
 import pandas as pd
 
+from tribunal.linkage.blocking import blocking_rules
+
+__all__ = ["ModelOptions", "TrainedModel", "blocking_rules", "build_settings", "calibrate_prior",
+           "predict", "present_columns", "train"]
+
 # Term-frequency columns re-estimated over other people by calibrate_prior (names only:
 # see tribunal.linkage.frequencies for why not places and attributes).
 NAME_TF_COLUMNS: tuple[str, ...] = ("name_hz", "name_key", "name_sur")
@@ -200,50 +205,6 @@ def _attribute_comparison(col: str):
             cll.ElseLevel().configure(m_probability=0.2),
         ],
     )
-
-
-def blocking_rules(
-    present: set[str], extra: list[Any] | None = None, selective: list[str] | None = None
-) -> list[Any]:
-    """Rules generating candidate pairs: any of them suffices for a pair to be scored.
-
-    Only rules on columns that hold values are used, so a list without IDs or hanzi does
-    not pay for them.
-    """
-    from splink import block_on
-
-    has = present.__contains__
-    rules = []
-    if has("name_hz"):
-        rules.append(block_on("name_hz"))
-    rules.append(block_on("name_key"))
-    if has("id_number"):
-        rules.append(block_on("id_number"))
-    if has("birth_year"):
-        rules.append(block_on("name_skel", "birth_year"))
-    if has("name_variants"):
-        rules.append(block_on("name_variants", arrays_to_explode=["name_variants"]))
-    if has("name_canon"):
-        rules.append(block_on("name_canon", arrays_to_explode=["name_canon"]))
-    if has("birth_date"):
-        rules.append(block_on("birth_date", "substr(name_key, 1, 1)"))
-    if has("birth_year") and has("name_tokens"):
-        # One shared name element and the same birth year: catches a surname with a
-        # nickname (Tom/Thomas) or one Uyghur element respelled.
-        rules.append(block_on("name_tokens", "birth_year", arrays_to_explode=["name_tokens"]))
-    if has("name_tokens"):
-        # Records without a birth date: one shared name element and the same place, or the
-        # same value of a selective extra attribute (e.g. an address or postcode).
-        for col in (["place_leaf"] if has("place_leaf") else []) + list(selective or []):
-            rules.append(block_on("name_tokens", col, arrays_to_explode=["name_tokens"]))
-    # Rules without any name column, for records whose names both carry typos (Rhomas
-    # Chudleigh / Thomas Chydleigh): the other fields must then carry the evidence.
-    if has("birth_year") and has("place_leaf"):
-        rules.append(block_on("birth_year", "place_leaf"))
-    for col in selective or []:
-        rules.append(block_on(col))
-    rules.extend(extra or [])
-    return rules
 
 
 def present_columns(records: pd.DataFrame) -> set[str]:
