@@ -25,34 +25,68 @@ from typing import Any
 # A name element (or element skeleton) held by at most this many records is rare enough to
 # block on alone: ~10 records of a person plus a few namesakes.
 RARE_MAX = 50
+# Largest block of the composite rules (element + birth year, element + place, birth year +
+# place): a block of 500 records is 125,000 pairs; larger ones (Wang born 1970 in Beijing,
+# John in London) are left to the rules on the whole name.
+BLOCK_MAX = 500
+
+# column -> (SQL giving unique_id, key rows; largest block). {t} is the records table.
+_KEYED: dict[str, tuple[str, int]] = {
+    "name_rare": ("""
+        select unique_id, unnest(name_tokens) as k from {t}
+        union
+        select unique_id, '~' || unnest(string_split(name_skel, ' ')) from {t}
+        where name_skel is not null""", RARE_MAX),
+    "block_element_year": ("""
+        select unique_id, unnest(name_tokens) || '|' || birth_year as k from {t}
+        where birth_year is not null""", BLOCK_MAX),
+    "block_element_place": ("""
+        select unique_id, unnest(name_tokens) || '|' || place_leaf as k from {t}
+        where place_leaf is not null""", BLOCK_MAX),
+    "block_year_place": ("""
+        select unique_id, birth_year || '|' || place_leaf as k from {t}
+        where birth_year is not null and place_leaf is not null""", BLOCK_MAX),
+}
 
 
-def add_rare_elements(con: Any, table: str = "records", max_count: int = RARE_MAX) -> None:
-    """Add the list column ``name_rare`` to the DuckDB table ``table``: the record's name
-    elements and element skeletons (prefixed ``~``) held by at most ``max_count`` records."""
-    cols = [r[0] for r in con.execute(f"describe {table}").fetchall()]
-    if "name_tokens" not in cols or "name_rare" in cols:
+def add_blocking_keys(con: Any, table: str = "records") -> None:
+    """Add list columns of block keys to the DuckDB table ``table``, each key kept only
+    when few records share it (module docstring): ``name_rare`` (name elements and element
+    skeletons, prefixed ``~``, held by at most :data:`RARE_MAX` records),
+    ``block_element_year``, ``block_element_place`` and ``block_year_place`` (at most
+    :data:`BLOCK_MAX` records)."""
+    cols = {r[0] for r in con.execute(f"describe {table}").fetchall()}
+    need = {"name_tokens", "name_skel", "birth_year", "place_leaf", "unique_id"}
+    if not need <= cols or "name_rare" in cols:
         return
+    parts = [f"select '{name}' as c, unique_id, k from ({sql.format(t=table)})"
+             for name, (sql, _) in _KEYED.items()]
+    caps = " or ".join(f"(c = '{name}' and n <= {cap})" for name, (_, cap) in _KEYED.items())
+    lists = ", ".join(f"list(distinct k order by k) filter (where c = '{name}') as {name}"
+                      for name in _KEYED)
     # The table keeps its row order (outputs list records in file order).
     con.execute(f"""
         create or replace table {table} as
         with t as (select *, row_number() over () as __order from {table}),
-        el as (
-            select unique_id, unnest(name_tokens) as e from {table}
-            union
-            select unique_id, '~' || unnest(string_split(name_skel, ' ')) as e from {table}
-            where name_skel is not null
+        keys as ({' union all '.join(parts)}),
+        kept as (
+            select keys.c, keys.unique_id, keys.k from keys
+            join (select c, k, count(*) as n from keys group by c, k) using (c, k)
+            where ({caps}) and length(keys.k) > 2
         ),
-        freq as (select e, count(*) as n from el group by e),
-        rare as (
-            select el.unique_id, list(distinct el.e order by el.e) as name_rare
-            from el join freq using (e)
-            where freq.n <= {int(max_count)} and length(el.e) > 2
-            group by el.unique_id
-        )
-        select t.* exclude (__order), rare.name_rare
-        from t left join rare using (unique_id) order by t.__order
+        per_record as (select unique_id, {lists} from kept group by unique_id)
+        select t.* exclude (__order), {', '.join(f'per_record.{n}' for n in _KEYED)}
+        from t left join per_record using (unique_id) order by t.__order
     """)
+    # An empty list would make an empty block key; nothing is clearer than null.
+    for name in _KEYED:
+        con.execute(f"update {table} set {name} = null where len({name}) = 0")
+
+
+def _exploded(col: str) -> Any:
+    from splink import block_on
+
+    return block_on(col, arrays_to_explode=[col])
 
 
 def blocking_rules(
@@ -80,23 +114,30 @@ def blocking_rules(
         rules.append(block_on("name_canon", arrays_to_explode=["name_canon"]))
     if has("birth_date"):
         rules.append(block_on("birth_date", "substr(name_key, 1, 1)"))
+    # One shared name element and the same birth year: catches a surname with a nickname
+    # (Tom/Thomas) or one Uyghur element respelled. Records without a birth date: one shared
+    # element and the same place. Where add_blocking_keys has run, the keys of large blocks
+    # are left out (module docstring).
+    capped = has("name_rare")
     if has("birth_year") and has("name_tokens"):
-        # One shared name element and the same birth year: catches a surname with a
-        # nickname (Tom/Thomas) or one Uyghur element respelled.
-        rules.append(block_on("name_tokens", "birth_year", arrays_to_explode=["name_tokens"]))
+        rules.append(_exploded("block_element_year") if capped else
+                     block_on("name_tokens", "birth_year", arrays_to_explode=["name_tokens"]))
+    if has("place_leaf") and has("name_tokens"):
+        rules.append(_exploded("block_element_place") if capped else
+                     block_on("name_tokens", "place_leaf", arrays_to_explode=["name_tokens"]))
     if has("name_tokens"):
-        # Records without a birth date: one shared name element and the same place, or the
-        # same value of a selective extra attribute (e.g. an address or postcode).
-        for col in (["place_leaf"] if has("place_leaf") else []) + list(selective or []):
+        # the same value of a selective extra attribute (e.g. an address or postcode)
+        for col in selective or []:
             rules.append(block_on("name_tokens", col, arrays_to_explode=["name_tokens"]))
     # Rules without any name column, for records whose names both carry typos (Rhomas
     # Chudleigh / Thomas Chydleigh): the other fields must then carry the evidence.
     if has("birth_year") and has("place_leaf"):
-        rules.append(block_on("birth_year", "place_leaf"))
+        rules.append(block_on("block_year_place") if capped else
+                     block_on("birth_year", "place_leaf"))
     for col in selective or []:
         rules.append(block_on(col))
-    if has("name_rare"):
+    if capped:
         # One rare name element or element skeleton alone (module docstring).
-        rules.append(block_on("name_rare", arrays_to_explode=["name_rare"]))
+        rules.append(_exploded("name_rare"))
     rules.extend(extra or [])
     return rules
