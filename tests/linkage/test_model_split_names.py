@@ -122,6 +122,7 @@ def test_blocking_keys_are_capped_and_keep_order():
         "name_tokens": [["john", f"x{i:04d}"] for i in range(n)] + [["girardot", "stephen"],
                                                                      ["girardot", "steven"]],
         "name_skel": ["jn"] * n + ["grdt stfn", "grdt stvn"],
+        "name_canon": [["john x"]] * n + [["girardot stephen"], ["girardot steven"]],
         "birth_year": [1850] * (n + 2), "place_leaf": [None] * (n + 2)})
     con = duckdb.connect()
     con.execute("create table records as select * from frame")
@@ -133,3 +134,6 @@ def test_blocking_keys_are_capped_and_keep_order():
     years = out["block_element_year"].iloc[0]
     assert "john|1850" not in list(years) and "x0000|1850" in list(years)
     assert out["block_year_place"].isna().all()
+    # a formal name element with the other element's initial
+    assert list(out["block_element_initial"].iloc[-1]) == ["girardot|s", "steven|g"]
+    assert pd.isna(out["block_element_initial"].iloc[0])  # "john|x": 600 records

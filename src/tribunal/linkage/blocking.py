@@ -29,6 +29,8 @@ RARE_MAX = 50
 # place): a block of 500 records is 125,000 pairs; larger ones (Wang born 1970 in Beijing,
 # John in London) are left to the rules on the whole name.
 BLOCK_MAX = 500
+# A name element with only an initial of the other is weak: smaller blocks.
+INITIAL_MAX = 100
 
 # column -> (SQL giving unique_id, key rows; largest block). {t} is the records table.
 _KEYED: dict[str, tuple[str, int]] = {
@@ -43,6 +45,16 @@ _KEYED: dict[str, tuple[str, int]] = {
     "block_element_place": ("""
         select unique_id, unnest(name_tokens) || '|' || place_leaf as k from {t}
         where place_leaf is not null""", BLOCK_MAX),
+    # a formal name element (Tom -> thomas) and the initial of another element: a given
+    # name and the surname's first letter (Bill Bennet / William Bennett -> william|b)
+    "block_element_initial": ("""
+        select a.unique_id, a.x || '|' || substr(b.x, 1, 1) as k from (
+            select distinct unique_id, unnest(string_split(c, ' ')) as x
+            from (select unique_id, unnest(name_canon) as c from {t})
+        ) as a join (
+            select distinct unique_id, unnest(string_split(c, ' ')) as x
+            from (select unique_id, unnest(name_canon) as c from {t})
+        ) as b on a.unique_id = b.unique_id and a.x <> b.x""", INITIAL_MAX),
     "block_year_place": ("""
         select unique_id, birth_year || '|' || place_leaf as k from {t}
         where birth_year is not null and place_leaf is not null""", BLOCK_MAX),
@@ -56,7 +68,7 @@ def add_blocking_keys(con: Any, table: str = "records") -> None:
     ``block_element_year``, ``block_element_place`` and ``block_year_place`` (at most
     :data:`BLOCK_MAX` records)."""
     cols = {r[0] for r in con.execute(f"describe {table}").fetchall()}
-    need = {"name_tokens", "name_skel", "birth_year", "place_leaf", "unique_id"}
+    need = {"name_tokens", "name_skel", "name_canon", "birth_year", "place_leaf", "unique_id"}
     if not need <= cols or "name_rare" in cols:
         return
     parts = [f"select '{name}' as c, unique_id, k from ({sql.format(t=table)})"
@@ -137,7 +149,9 @@ def blocking_rules(
     for col in selective or []:
         rules.append(block_on(col))
     if capped:
-        # One rare name element or element skeleton alone (module docstring).
+        # One rare name element or element skeleton alone; a formal given name and an
+        # initial (module docstring).
         rules.append(_exploded("name_rare"))
+        rules.append(_exploded("block_element_initial"))
     rules.extend(extra or [])
     return rules
