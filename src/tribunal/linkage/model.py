@@ -10,7 +10,10 @@ from strict to loose, so agreement on a strict level is worth more evidence:
   (Wade-Giles/Cantonese/Hokkien/pinyin) > same skeleton > Jaro-Winkler >= 0.92 > two shared
   elements > Jaro-Winkler >= 0.80 > else; term-frequency adjusted on hanzi and key so that
   two 王伟 agree for less than two 欧阳修 (Winkler, "Using the EM algorithm for weight
-  computation in the Fellegi-Sunter model", 1988, for the frequency-based weights);
+  computation in the Fellegi-Sunter model", 1988, for the frequency-based weights), with
+  frequencies counted over other people (:mod:`tribunal.linkage.frequencies`); where the
+  lists tell the surname apart, levels weighing surname and given names separately
+  (:func:`_split_levels`);
 - birth: same day > date within one typo > same month > same year where one side knows
   only the year > same year, months differ > +-1 year > else;
 - place: same leaf (county) > same prefecture > same province where one side knows only
