@@ -115,7 +115,10 @@ def test_person_frequency_counts_other_people():
     assert tf["lone"] == pytest.approx(1 / 7)
 
 
-def test_blocking_keys_are_capped_and_keep_order():
+def test_blocking_keys_are_capped_and_keep_order(monkeypatch):
+    import tribunal.linkage.blocking as blocking
+
+    monkeypatch.setattr(blocking, "RARE_SHARE", 100)  # 602 records: rare = at most 6
     n = 600  # more records than BLOCK_MAX share "john" and the year: that block is dropped
     frame = pd.DataFrame({
         "unique_id": [f"a:{i}" for i in range(n + 2)],
@@ -129,11 +132,18 @@ def test_blocking_keys_are_capped_and_keep_order():
     add_blocking_keys(con, "records")
     out = con.execute("select * from records").df()
     assert out["unique_id"].tolist() == frame["unique_id"].tolist()
-    assert list(out["name_rare"].iloc[-1]) == ["girardot", "steven", "~grdt", "~stvn"]
+    assert list(out["name_rare"].iloc[-1]) == ["girardot", "steven"]
     assert "john" not in list(out["name_rare"].iloc[0])
     years = out["block_element_year"].iloc[0]
     assert "john|1850" not in list(years) and "x0000|1850" in list(years)
     assert out["block_year_place"].isna().all()
+    # on a short list nothing is rare enough to block on alone
+    monkeypatch.setattr(blocking, "RARE_SHARE", 1000)
+    con.execute("create or replace table records as select * from frame")
+    add_blocking_keys(con, "records")
+    shared = con.execute("select k, count(*) as n from (select unnest(name_rare) as k "
+                         "from records) group by k having n > 1").fetchall()
+    assert shared == []
     # a formal name element with the other element's initial
     assert list(out["block_element_initial"].iloc[-1]) == ["girardot|s", "steven|g"]
     assert pd.isna(out["block_element_initial"].iloc[0])  # "john|x": 600 records

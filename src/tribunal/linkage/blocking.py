@@ -10,9 +10,11 @@ whose names both carry typos through birth year and place.
 A record that carries nothing but a slightly misspelt or shortened name ("Stephen
 Girardot" beside "Steven Girardot, 1856, London") shares none of these with its person's
 other records. Blocking on one name element alone would catch it, but common elements
-(John, Smith, Wang) make blocks of millions of pairs. :func:`add_rare_elements` therefore
-lists, per record, only the *rare* elements and element skeletons: those held by at most
-:data:`RARE_MAX` records in all lists. A block then holds at most ``RARE_MAX`` records, so
+(John, Smith, Wang) make blocks of millions of pairs. :func:`add_blocking_keys` therefore
+lists, per record, only the *rare* elements: those held by at most :data:`RARE_MAX`
+records in all lists and by at most one record in :data:`RARE_SHARE` (element skeletons
+are too coarse: they joined different short Chinese names, Chen/Cheng). A block then
+holds at most ``RARE_MAX`` records, so
 the rule adds at most ``RARE_MAX / 2`` pairs per element occurrence, however large the
 lists (the frequency cap of "sorted neighbourhood"-style indexes with limited block size,
 Christen 2012, section 5).
@@ -22,9 +24,12 @@ from __future__ import annotations
 
 from typing import Any
 
-# A name element (or element skeleton) held by at most this many records is rare enough to
-# block on alone: ~10 records of a person plus a few namesakes.
+# A name element held by at most this many records, and by at most one record in
+# RARE_SHARE, is rare enough to block on alone: ~10 records of a person plus a few
+# namesakes. On a short list every element is "rare" by count, and one shared given name
+# (Min, Hui) is then weak evidence that the other fields rarely outweigh: the share bounds it.
 RARE_MAX = 50
+RARE_SHARE = 1000
 # Largest block of the composite rules (element + birth year, element + place, birth year +
 # place): a block of 500 records is 125,000 pairs; larger ones (Wang born 1970 in Beijing,
 # John in London) are left to the rules on the whole name.
@@ -35,10 +40,7 @@ INITIAL_MAX = 100
 # column -> (SQL giving unique_id, key rows; largest block). {t} is the records table.
 _KEYED: dict[str, tuple[str, int]] = {
     "name_rare": ("""
-        select unique_id, unnest(name_tokens) as k from {t}
-        union
-        select unique_id, '~' || unnest(string_split(name_skel, ' ')) from {t}
-        where name_skel is not null""", RARE_MAX),
+        select unique_id, unnest(name_tokens) as k from {t}""", RARE_MAX),
     "block_element_year": ("""
         select unique_id, unnest(name_tokens) || '|' || birth_year as k from {t}
         where birth_year is not null""", BLOCK_MAX),
@@ -73,7 +75,10 @@ def add_blocking_keys(con: Any, table: str = "records") -> None:
         return
     parts = [f"select '{name}' as c, unique_id, k from ({sql.format(t=table)})"
              for name, (sql, _) in _KEYED.items()]
-    caps = " or ".join(f"(c = '{name}' and n <= {cap})" for name, (_, cap) in _KEYED.items())
+    n_records = con.execute(f"select count(*) from {table}").fetchall()[0][0]
+    rare = min(RARE_MAX, max(1, n_records // RARE_SHARE))
+    caps = " or ".join(f"(c = '{name}' and n <= {rare if name == 'name_rare' else cap})"
+                       for name, (_, cap) in _KEYED.items())
     lists = ", ".join(f"list(distinct k order by k) filter (where c = '{name}') as {name}"
                       for name in _KEYED)
     # The table keeps its row order (outputs list records in file order).
@@ -149,7 +154,7 @@ def blocking_rules(
     for col in selective or []:
         rules.append(block_on(col))
     if capped:
-        # One rare name element or element skeleton alone; a formal given name and an
+        # One rare name element alone; a formal given name and an
         # initial (module docstring).
         rules.append(_exploded("name_rare"))
         rules.append(_exploded("block_element_initial"))
