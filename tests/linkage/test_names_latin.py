@@ -36,7 +36,8 @@ def test_names_that_are_also_titles_are_not_in_the_table():
 
 @pytest.mark.parametrize(("text", "key"), [
     ("R0bert Wi1son", "robert wilson"),   # OCR: 0/o, 1/l
-    ("Jame5 Parker", "james parker"),     # 5/s
+    ("Ro5s Parker", "parker ross"),       # 5/s
+    ("Can4 Daai6", "can daai"),           # tone numbers end a word: dropped
     ("Ro8ert", "robert"),                 # 8/b
 ])
 def test_digits_inside_words_are_read_as_letters(text, key):

@@ -95,11 +95,13 @@ def name_parts(surname: str | None, given: str | None) -> NameParts:
 
 
 _CLEAN = re.compile(r"[\"“”()（）\[\]<>《》0-9]+")
-# A digit inside or at the edge of a Latin word is a typing or OCR slip (R0bert, Wi1son, Jame5); it is read as
+# A digit inside or at the start of a Latin word is a typing or OCR slip (R0bert, Wi1son, Jame5); it is read as
 # the letter optical character recognition most often confuses it with (Rice, "Optical
 # character recognition errors", 1996 ISRI tests: 0/o, 1/l, 5/s, 8/b, 6/g, 9/g, 2/z) and
 # otherwise dropped, which keeps the word whole for the fuzzy levels instead of splitting it.
-_INNER_DIGITS = re.compile(r"(?<=[A-Za-z])[0-9]+|[0-9]+(?=[A-Za-z])")
+# Digits ending a word are dropped: they are tone numbers in Jyutping and numbered pinyin
+# (Can4 Daai6 Man4, wang2), not letters.
+_INNER_DIGITS = re.compile(r"[0-9]+(?=[A-Za-z])")
 _DIGIT_LETTER = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "6": "g", "9": "g",
                                "2": "z", "3": "", "4": "", "7": ""})
 # "1st", "2nd", "11th": ordinals of peerages and generations, not parts of a name.
