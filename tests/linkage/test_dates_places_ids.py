@@ -48,6 +48,9 @@ def test_month_first_option():
     ("北京市朝阳区", "11", "beijing", "zhaoyang"),
     ("廣東省廣州市", "44", "guangzhou", ""),
     ("", "", "", ""),
+    # an inverted English name leaves no connector behind as a place of its own
+    ("bristol, city of", "", "", "bristol"),
+    ("City of London", "", "", "london"),
 ])
 def test_places(text, province, prefecture, county):
     p = parse_place(text)

@@ -14,7 +14,8 @@ from strict to loose, so agreement on a strict level is worth more evidence:
   frequencies counted over other people (:mod:`tribunal.linkage.frequencies`); where the
   lists tell the surname apart, levels weighing surname and given names separately
   (:func:`_split_levels`);
-- birth: same day > date within one typo > same month > same year where one side knows
+- birth: same day (frequency-adjusted) > same year, month or day within one typo > one typo
+  in the year > same month > same year where one side knows
   only the year > same year, months differ > +-1 year > else;
 - place: same leaf (county) > same prefecture > same province where one side knows only
   the province > same province, prefectures differ > else;
@@ -154,8 +155,17 @@ def _birth_comparison():
         comparison_description="birth date at the precision both records know",
         comparison_levels=[
             cll.NullLevel("birth_year"),
-            cll.ExactMatchLevel("birth_date").configure(m_probability=0.5),
-            cll.DamerauLevenshteinLevel("birth_date", 1).configure(m_probability=0.05),
+            # Frequency-adjusted: 1 January of a year often stands for "year only", and a
+            # placeholder date shared by many records is weak evidence.
+            cll.ExactMatchLevel("birth_date", term_frequency_adjustments=True).configure(
+                m_probability=0.5),
+            # A typo in the day or month is far rarer between strangers than a typo in the
+            # year, which lands on a neighbouring year shared by many people.
+            cll.And(cll.DamerauLevenshteinLevel("birth_date", 1),
+                    cll.ExactMatchLevel("birth_year")).configure(
+                label_for_charts="same year, day or month within one typo", m_probability=0.05),
+            cll.DamerauLevenshteinLevel("birth_date", 1).configure(
+                label_for_charts="one typo in the year", m_probability=0.03),
             cll.ExactMatchLevel("birth_ym").configure(m_probability=0.2),
             # Same year where one record knows only the year: consistent, not conflicting.
             cll.CustomLevel(

@@ -71,6 +71,9 @@ _ADMIN_WORDS = re.compile(
     r"\b(uyghur|uygur|uighur|autonomous|region|province|prefecture|city|county|district|"
     r"municipality|sar|special administrative|shi|xian|sheng|qu|zhou|diqu)\b"
 )
+# English connectors left by an inverted name ("bristol, city of", "city of london"): not a
+# place of their own.
+_CONNECTOR_WORDS = re.compile(r"\b(of|the)\b")
 _PREF_SPLIT = re.compile(r"^(.+?(?:自治州|地区|盟|市))")
 _COUNTY_SPLIT = re.compile(r"^(.+?(?:自治县|县|区|市|旗))")
 
@@ -115,7 +118,7 @@ def _han_key(part: str) -> str:
 
 def _latin_key(part: str) -> str:
     s = strip_accents(part).lower()
-    s = _ADMIN_WORDS.sub(" ", s)
+    s = _CONNECTOR_WORDS.sub(" ", _ADMIN_WORDS.sub(" ", s))
     return re.sub(r"[^a-z]", "", s) if s.strip() else ""
 
 
