@@ -40,3 +40,33 @@ def test_records_carry_canonical_keys():
     rec = standardise(frame, ColumnMapping({"name": ["name"]}), "a")
     assert rec["name_canon"][0] == rec["name_canon"][1] == ["chudleigh thomas"]
     assert rec["name_canon"][2] is None
+
+
+def _birth_level(left: str, right: str) -> str:
+    """The birth comparison's level a pair of ISO dates falls in, evaluated by DuckDB."""
+    import duckdb
+
+    from tribunal.linkage.model import _birth_comparison
+
+    levels = _birth_comparison().get_comparison("duckdb").comparison_levels
+    row = {}
+    for side, d in (("l", left), ("r", right)):
+        row[f"birth_date_{side}"] = d
+        row[f"birth_ym_{side}"] = d[:7]
+        row[f"birth_year_{side}"] = int(d[:4])
+    con = duckdb.connect()
+    con.execute("CREATE TABLE p AS SELECT " + ", ".join(
+        f"{v!r} AS {k}" if isinstance(v, str) else f"{v} AS {k}" for k, v in row.items()))
+    for level in levels:
+        cond = level.sql_condition
+        if cond == "ELSE" or con.execute(f"SELECT count(*) FROM p WHERE {cond}").fetchone()[0]:
+            return level.label_for_charts
+    raise AssertionError("no level")
+
+
+def test_a_typo_in_the_day_is_not_a_typo_in_the_year():
+    # 1630-08-11 for 1630-08-01 is the same birthday mistyped; 1631-08-01 is a neighbouring
+    # year shared by many strangers and must not earn the same evidence.
+    assert _birth_level("1630-08-01", "1630-08-11") == "same year, day or month within one typo"
+    assert _birth_level("1630-08-01", "1631-08-01") == "one typo in the year"
+    assert _birth_level("1630-08-01", "1630-08-01") == "Exact match on birth_date"
