@@ -9,7 +9,7 @@ from tribunal.linkage.dates import parse_partial_date, year_from
 from tribunal.linkage.mapping import ColumnMapping, recognise
 from tribunal.linkage.names import normalise_name
 from tribunal.linkage.places import parse_place
-from tribunal.linkage.records import _joined, normalise_sex, standardise
+from tribunal.linkage.records import _joined, normalise_sex, standardise, standardise_table
 from tribunal.linkage.resident_id import parse_resident_id
 from tribunal.linkage.synth import make_lists
 
@@ -24,7 +24,7 @@ def _per_row(frame: pd.DataFrame, mapping: ColumnMapping) -> dict[str, list]:
                                             "name_canon", "name_skel", "name_hz", "birth_date",
                                             "birth_ym", "birth_year", "sex", "place_province",
                                             "place_prefecture", "place_leaf", "id_number",
-                                            "event")}
+                                            "event", "name")}
     for i in range(len(frame)):
         k = normalise_name(cols["name"][i])
         d = parse_partial_date(cols["birth_date"][i]) if cols["birth_date"][i] else None
@@ -45,7 +45,7 @@ def _per_row(frame: pd.DataFrame, mapping: ColumnMapping) -> dict[str, list]:
             "place_prefecture": p.prefecture or None,
             "place_leaf": (p.county or p.prefecture or prov) or None,
             "id_number": r.number if r else (ids[i].upper() or None),
-            "event": cols["event"][i] or None,
+            "event": cols["event"][i] or None, "name": cols["name"][i],
         }
         for key, v in vals.items():
             out[key].append(v)
@@ -63,6 +63,11 @@ def _check(frame: pd.DataFrame, mapping: ColumnMapping) -> None:
     assert list(got["unique_id"]) == [f"x:{i}" for i in range(11, 11 + len(frame))]
     for col, values in want.items():
         assert _clean(got[col]) == values, col
+    # The Arrow table written to Parquet holds the same values as the pandas records.
+    table = standardise_table(frame, mapping, "x", start_row=10)
+    assert table.column_names == list(got.columns)
+    for col in got.columns:
+        assert table.column(col).to_pylist() == _clean(got[col]), col
 
 
 def test_generated_lists_match_per_row():
@@ -82,9 +87,14 @@ def test_repeats_ids_years_and_blanks_match_per_row():
         "id": ["", "11010519491231002X", "650121198001011234", "", "bad-id", "", ""],
         "sex": ["女", "", "M", "female", "", "2", ""],
         "event": ["detained", "", None, "detained", "", "", "x"],
+        "note": [1, 1.0, "NaN", None, " A ", "a", True],
     })
     mapping = ColumnMapping({"name": ["name"], "birth_date": ["dob"], "birth_year": ["year"],
                              "place": ["city"], "id_number": ["id"], "sex": ["sex"],
-                             "event": ["event"]})
+                             "event": ["event"]}, attributes=["note"])
     _check(frame, mapping)
+    # several columns joined into one field, spreadsheet cells of mixed types
+    _check(frame.assign(given=["秀英", "Xiu", None, "", 3, "nan", "Ying"]),
+           ColumnMapping({"name": ["name", "given"], "birth_date": ["dob"],
+                          "id_number": ["id", "year"]}, attributes=["note"]))
     _check(frame.iloc[0:0], mapping)

@@ -47,7 +47,7 @@ from tribunal.linkage.model import (
     predict,
     train,
 )
-from tribunal.linkage.records import standardise
+from tribunal.linkage.records import standardise_table
 from tribunal.linkage.review import (
     decisions_as_labels,
     load_decisions,
@@ -181,6 +181,8 @@ def _normalise_each(
     infos: list[SourceInfo],
     parts: list[Path],
 ) -> None:
+    import pyarrow.parquet as pq
+
     total = 0
     for k, src in enumerate(inputs):
         path = src.path
@@ -196,7 +198,7 @@ def _normalise_each(
             if mapping is None:
                 mapping = resolve(list(chunk.columns), explicit, label)
                 info.mapping = mapping.to_dict()
-            std = standardise(chunk, mapping, info.name, start_row=n)
+            std = standardise_table(chunk, mapping, info.name, start_row=n)
             n += len(chunk)
             total += len(chunk)
             if max_records is not None and total > max_records:
@@ -206,7 +208,7 @@ def _normalise_each(
                     "Spark backend for lists beyond one machine",
                 )
             part = work_dir / f"part-{k:03d}-{len(parts):05d}.parquet"
-            std.to_parquet(part, index=False)
+            pq.write_table(std, part)
             parts.append(part)
             gc.collect(1)
             if on_progress:

@@ -9,6 +9,7 @@ encodes them (GB 11643-1999).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -55,11 +56,56 @@ def _joined(frame: pd.DataFrame, cols: list[str], sep: str = " ") -> pd.Series:
     return out
 
 
-def _factorised(series: pd.Series, func: Callable[[Any], Any]) -> tuple[np.ndarray, list]:
-    """Row codes and ``func`` of each distinct value: lists repeat names, dates and places,
-    so the Python work is done once per distinct value, not once per row."""
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object))
-    return codes, [func(v) for v in uniques]
+_BLANK = frozenset({"nan", "none", "nat"})
+
+
+def _clean_cell(v: object) -> str:
+    """One cell as ``_joined`` reads it: stripped text, '' for blanks and 'nan'/'none'."""
+    t = str(v).strip()
+    return "" if t.lower() in _BLANK else t
+
+
+def _column_codes(frame: pd.DataFrame, col: str) -> tuple[np.ndarray, list[str]]:
+    """Row codes into the cleaned distinct values of one column (missing -> '')."""
+    arr = frame[col].to_numpy(dtype=object)
+    if len(arr) and pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
+        # Mixed cell types (spreadsheets): 1 and 1.0 hash alike but print differently, so
+        # they are turned into text row by row before being grouped.
+        arr = _joined(frame, [col]).to_numpy(dtype=object)
+    codes, uniques = pd.factorize(arr)  # missing cells get code -1
+    cleaned = [_clean_cell(v) for v in uniques]
+    cleaned.append("")  # for code -1
+    codes = np.where(codes < 0, len(cleaned) - 1, codes)
+    return codes, cleaned
+
+
+def _joined_codes(
+    frame: pd.DataFrame, cols: list[str], sep: str = " "
+) -> tuple[np.ndarray, list[str]]:
+    """Row codes and the values they stand for: the same text per row as :func:`_joined`,
+    but each distinct cell (or combination of cells) cleaned and joined once."""
+    n = len(frame)
+    if not cols:
+        return np.zeros(n, dtype=np.intp), [""]
+    codes, values = _column_codes(frame, cols[0])
+    for col in cols[1:]:
+        c2, v2 = _column_codes(frame, col)
+        combined, first = pd.factorize(codes.astype(np.int64) * len(v2) + c2)
+        joined = []
+        for k in first:
+            left, right = values[k // len(v2)], v2[k % len(v2)]
+            joined.append((left + sep + right).strip(sep) if sep else left + right)
+        codes, values = combined, joined
+    return codes, values
+
+
+def _factorised(
+    frame: pd.DataFrame, cols: list[str], func: Callable[[Any], Any], sep: str = " "
+) -> tuple[np.ndarray, list]:
+    """Row codes and ``func`` of each distinct joined value: lists repeat names, dates and
+    places, so the Python work is done once per distinct value, not once per row."""
+    codes, values = _joined_codes(frame, cols, sep)
+    return codes, [func(v) for v in values]
 
 
 def _take(codes: np.ndarray, values: list) -> np.ndarray:
@@ -83,21 +129,115 @@ def _id_keys(text: str) -> tuple[ResidentId | None, str | None]:
     return rid, rid.number if rid else (text.upper() or None)
 
 
+@dataclass
+class _Coded:
+    """A column given as row codes into per-distinct-value ``values``."""
+
+    codes: np.ndarray
+    values: list
+
+    def rows(self) -> np.ndarray:
+        return _take(self.codes, self.values)
+
+
+_Column = _Coded | np.ndarray
+_LISTS = ("name_tokens", "name_variants", "name_canon", "name_gforms")
+_INTS = ("row", "birth_year")
+
+
 def _name_parts(frame: pd.DataFrame, name_cols: list[str], nc: np.ndarray,
-                keys: list) -> list[np.ndarray]:
-    """Surname, given-name key and given-name forms per row: from the surname column when
-    the name is written in several columns, else from the writing of the name itself."""
+                raw_names: list[str]) -> list[_Coded]:
+    """Surname, given-name key and given-name forms: from the surname column when the name
+    is written in several columns, else from the writing of the name itself."""
     sur_cols = surname_columns(name_cols)
     if sur_cols:
-        given = _joined(frame, [c for c in name_cols if c not in sur_cols])
-        codes, parts = _factorised(_joined(frame, sur_cols) + "\x1f" + given,
-                                   lambda t: name_parts(*t.split("\x1f")))
+        sc, surs = _joined_codes(frame, sur_cols)
+        gc, givens = _joined_codes(frame, [c for c in name_cols if c not in sur_cols])
+        codes, first = pd.factorize(sc.astype(np.int64) * len(givens) + gc)
+        parts: list[NameParts] = [name_parts(surs[k // len(givens)], givens[k % len(givens)])
+                                  for k in first]
     else:
-        codes, parts = nc, [k.parts for k in keys]
-    p: list[NameParts] = parts
-    return [_take(codes, [x.surname or None for x in p]),
-            _take(codes, [x.given or None for x in p]),
-            _take(codes, [list(x.given_forms) or None for x in p])]
+        codes, parts = nc, [normalise_name(v).parts for v in raw_names]
+    return [_Coded(codes, [x.surname or None for x in parts]),
+            _Coded(codes, [x.given or None for x in parts]),
+            _Coded(codes, [list(x.given_forms) or None for x in parts])]
+
+
+def _columns(
+    frame: pd.DataFrame, mapping: ColumnMapping, source: str, start_row: int
+) -> dict[str, _Column]:
+    """The standard record columns of one chunk; columns derived from one distinct value
+    stay coded, so neither the Python work nor the conversion is repeated per row."""
+    f = mapping.fields
+    n = len(frame)
+    rows = np.arange(start_row + 1, start_row + n + 1, dtype=np.int64)
+    nc, raw_names = _joined_codes(frame, f.get("name", []))
+    keys = [normalise_name(v) for v in raw_names]
+    dc, dates = _factorised(frame, f.get("birth_date", []),
+                            lambda t: parse_partial_date(t) if t else None)
+    pc, places = _factorised(frame, f.get("place", []), lambda t: parse_place(t or None))
+    ic, ids = _factorised(frame, f.get("id_number", []), _id_keys, "")
+    rids = [r for r, _ in ids]
+    sc, sex_u = _factorised(frame, f.get("sex", []), normalise_sex)
+    sexes: _Column = _Coded(sc, sex_u)
+    birth_date: _Column = _Coded(dc, [d.full if d else None for d in dates])
+    birth_ym: _Column = _Coded(dc, [d.year_month if d else None for d in dates])
+    byears: _Column = _Coded(dc, [d.year if d else None for d in dates])
+    if f.get("birth_year"):
+        yc, years_alt = _factorised(frame, f["birth_year"],
+                                    lambda t: year_from(t) if t else None)
+        by = byears.rows()
+        byears = np.where(pd.isna(by), _take(yc, years_alt), by)
+    # Resident IDs fill in what the other columns leave empty (GB 11643 encodes them).
+    has_rid = np.array([r is not None for r in rids], dtype=bool)[ic]
+    out: dict[str, _Column] = {}
+    if has_rid.any():
+        sexes = sexes.rows()
+        birth_date, birth_ym = birth_date.rows(), birth_ym.rows()
+        byears = byears.rows() if isinstance(byears, _Coded) else byears
+        no_date = np.array([d is None for d in dates], dtype=bool)[dc]
+        for i in np.flatnonzero(has_rid):
+            rid = rids[ic[i]]
+            if no_date[i] and (d := parse_partial_date(rid.birth_date.isoformat())):
+                birth_date[i], birth_ym[i], byears[i] = d.full, d.year_month, d.year
+            sexes[i] = sexes[i] or rid.sex
+        rid_province = _take(ic, [r.province_code if r else "" for r in rids])
+        p_province = _take(pc, [p.province for p in places])
+        provinces = np.where(p_province != "", p_province, rid_province)
+        leaf = _take(pc, [p.county or p.prefecture for p in places])
+        out["place_province"] = _blank_none(provinces)
+        out["place_leaf"] = _blank_none(np.where(leaf != "", leaf, provinces))
+    else:
+        out["place_province"] = _Coded(pc, [p.province or None for p in places])
+        out["place_leaf"] = _Coded(pc, [p.county or p.prefecture or p.province or None
+                                        for p in places])
+    out.update({
+        "sex": sexes,
+        "name_script": _Coded(nc, [k.script or None for k in keys]),
+        "name_hz": _Coded(nc, [k.hanzi or None for k in keys]),
+        "name_key": _Coded(nc, [k.key or None for k in keys]),
+        "name_tokens": _Coded(nc, [list(k.tokens) or None for k in keys]),
+        "name_variants": _Coded(nc, [list(k.variants) or None for k in keys]),
+        "name_canon": _Coded(nc, [list(k.canon) or None for k in keys]),
+        "name_skel": _Coded(nc, [k.skeleton or None for k in keys]),
+        "birth_date": birth_date,
+        "birth_ym": birth_ym,
+        "birth_year": byears,
+        "place_prefecture": _Coded(pc, [p.prefecture or None for p in places]),
+        "id_number": _Coded(ic, [number for _, number in ids]),
+        "source": np.full(n, source, dtype=object),
+        "row": rows,
+        "name": _Coded(nc, raw_names),
+    })
+    out["name_sur"], out["name_given"], out["name_gforms"] = _name_parts(
+        frame, f.get("name", []), nc, raw_names)
+    for fld in ("event", "event_date", "facility"):
+        codes, values = _joined_codes(frame, f.get(fld, []))
+        out[fld] = _Coded(codes, [v or None for v in values])
+    for c in mapping.attributes:
+        codes, values = _joined_codes(frame, [c])
+        out[f"attr_{c}"] = _Coded(codes, [v.lower() or None for v in values])
+    return out
 
 
 def standardise(
@@ -108,68 +248,38 @@ def standardise(
     ``unique_id`` is ``source:row`` with rows counted from 1 after the header, so a reviewer
     can find the original line.
     """
-    f = mapping.fields
-    n = len(frame)
-    rows = np.arange(start_row + 1, start_row + n + 1, dtype=np.int64)
-    raw_name = _joined(frame, f.get("name", []))
-    nc, keys = _factorised(raw_name, normalise_name)
-    dc, dates = _factorised(_joined(frame, f.get("birth_date", [])),
-                            lambda t: parse_partial_date(t) if t else None)
-    pc, places = _factorised(_joined(frame, f.get("place", [])), lambda t: parse_place(t or None))
-    id_text = _joined(frame, f.get("id_number", []), "")
-    ic, ids = _factorised(id_text, _id_keys)
-    rids = [r for r, _ in ids]
-    sc, sex_u = _factorised(_joined(frame, f.get("sex", [])), normalise_sex)
-    sexes = _take(sc, sex_u)
-    birth_date = _take(dc, [d.full if d else None for d in dates])
-    birth_ym = _take(dc, [d.year_month if d else None for d in dates])
-    byears = _take(dc, [d.year if d else None for d in dates])
-    if f.get("birth_year"):
-        yc, years_alt = _factorised(_joined(frame, f["birth_year"]),
-                                    lambda t: year_from(t) if t else None)
-        byears = np.where(pd.isna(byears), _take(yc, years_alt), byears)
-    # Resident IDs fill in what the other columns leave empty (GB 11643 encodes them).
-    has_rid = np.array([r is not None for r in rids], dtype=bool)[ic] if rids else np.zeros(n, bool)
-    no_date = np.array([d is None for d in dates], dtype=bool)[dc] if dates else np.ones(n, bool)
-    for i in np.flatnonzero(has_rid):
-        rid = rids[ic[i]]
-        if no_date[i] and (d := parse_partial_date(rid.birth_date.isoformat())):
-            birth_date[i], birth_ym[i], byears[i] = d.full, d.year_month, d.year
-        sexes[i] = sexes[i] or rid.sex
-    rid_province = _take(ic, [r.province_code if r else "" for r in rids])
-    p_province = _take(pc, [p.province for p in places])
-    provinces = np.where(p_province != "", p_province, rid_province)
-    leaf = _take(pc, [p.county or p.prefecture for p in places])
-    leaf = np.where(leaf != "", leaf, provinces)
-    out: dict[str, object] = {
-        "sex": sexes,
-        "name_script": _take(nc, [k.script or None for k in keys]),
-        "name_hz": _take(nc, [k.hanzi or None for k in keys]),
-        "name_key": _take(nc, [k.key or None for k in keys]),
-        "name_tokens": _take(nc, [list(k.tokens) or None for k in keys]),
-        "name_variants": _take(nc, [list(k.variants) or None for k in keys]),
-        "name_canon": _take(nc, [list(k.canon) or None for k in keys]),
-        "name_skel": _take(nc, [k.skeleton or None for k in keys]),
-        "birth_date": birth_date,
-        "birth_ym": birth_ym,
-        "birth_year": byears,
-        "place_province": _blank_none(provinces),
-        "place_prefecture": _take(pc, [p.prefecture or None for p in places]),
-        "place_leaf": _blank_none(leaf),
-        "id_number": _take(ic, [number for _, number in ids]),
-    }
-    out["name_sur"], out["name_given"], out["name_gforms"] = _name_parts(
-        frame, f.get("name", []), nc, keys)
-    out["unique_id"] = (source + ":" + pd.Series(rows).astype(str)).to_numpy(dtype=object)
-    out["source"] = np.full(n, source, dtype=object)
-    out["row"] = rows
-    out["name"] = raw_name.to_numpy(dtype=object)
-    for fld in ("event", "event_date", "facility"):
-        out[fld] = _blank_none(_joined(frame, f.get(fld, [])).to_numpy(dtype=object))
-    result = pd.DataFrame(out, columns=list(RECORD_COLUMNS))
+    cols = _columns(frame, mapping, source, start_row)
+    out = {k: v.rows() if isinstance(v, _Coded) else v for k, v in cols.items()}
+    out["unique_id"] = (source + ":" + pd.Series(out["row"]).astype(str)).to_numpy(dtype=object)
+    result = pd.DataFrame({c: out[c] for c in RECORD_COLUMNS}, columns=list(RECORD_COLUMNS))
     for c in mapping.attributes:
-        col = _joined(frame, [c]).str.lower()
-        result[f"attr_{c}"] = col.where(col != "", None).to_numpy()
+        result[f"attr_{c}"] = out[f"attr_{c}"]
     result["birth_year"] = result["birth_year"].astype("Int64")
     result["row"] = result["row"].astype("int64")
     return result
+
+
+def standardise_table(
+    frame: pd.DataFrame, mapping: ColumnMapping, source: str, start_row: int = 0
+) -> Any:
+    """:func:`standardise` as a pyarrow Table with fixed column types (text, lists of text,
+    64-bit integers). Coded columns are converted once per distinct value and expanded by
+    Arrow's ``take``, which is what makes writing a million records cheap."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = _columns(frame, mapping, source, start_row)
+    arrays, names = [], []
+    for name in [*RECORD_COLUMNS[1:], *(f"attr_{c}" for c in mapping.attributes)]:
+        typ = (pa.list_(pa.string()) if name in _LISTS
+               else pa.int64() if name in _INTS else pa.string())
+        col = cols[name]
+        if isinstance(col, _Coded):
+            arr = pa.array(col.values, type=typ).take(pa.array(col.codes))
+        else:
+            arr = pa.array(col, type=typ, from_pandas=True)
+        arrays.append(arr)
+        names.append(name)
+    uid = pc.binary_join_element_wise(
+        pa.scalar(source), pc.cast(arrays[names.index("row")], pa.string()), ":")
+    return pa.Table.from_arrays([uid, *arrays], names=["unique_id", *names])
