@@ -98,3 +98,28 @@ def test_repeats_ids_years_and_blanks_match_per_row():
            ColumnMapping({"name": ["name", "given"], "birth_date": ["dob"],
                           "id_number": ["id", "year"]}, attributes=["note"]))
     _check(frame.iloc[0:0], mapping)
+
+
+def test_parts_are_the_same_with_worker_processes(tmp_path):
+    """Chunks normalised in worker processes give the same parts, in the same order, as
+    normalising them in this process; errors still reach the caller."""
+    import pyarrow.parquet as pq
+    import pytest
+
+    from tribunal.errors import InputError
+    from tribunal.linkage.normalise import normalise_lists
+
+    lists, _ = make_lists(150, seed=7)
+    paths = []
+    for name, frame in lists.items():
+        paths.append(tmp_path / f"{name}.csv")
+        frame.to_csv(paths[-1], index=False)
+    one = normalise_lists(paths, tmp_path / "one", chunk_rows=40, workers=1)
+    two = normalise_lists(paths, tmp_path / "two", chunk_rows=40, workers=2)
+    assert [i.to_dict() for i in one[0]] == [i.to_dict() for i in two[0]]
+    assert len(one[1]) == len(two[1]) > len(paths)
+    for a, b in zip(one[1], two[1], strict=True):
+        assert pq.read_table(a).equals(pq.read_table(b))
+    with pytest.raises(InputError, match="more than"):
+        normalise_lists(paths, tmp_path / "three", chunk_rows=40, workers=2,
+                        max_records=100)

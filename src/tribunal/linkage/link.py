@@ -9,7 +9,6 @@ leaves no half-written output.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import shutil
@@ -34,7 +33,7 @@ from tribunal.linkage.capture import (
     sensitivity_band,
 )
 from tribunal.linkage.constraints import cannot_link_pairs, contradicted_matches
-from tribunal.linkage.mapping import ColumnMapping, resolve
+from tribunal.linkage.mapping import ColumnMapping
 from tribunal.linkage.membership import (
     protected_ids,
     withhold_membership,
@@ -47,7 +46,7 @@ from tribunal.linkage.model import (
     predict,
     train,
 )
-from tribunal.linkage.records import standardise_table
+from tribunal.linkage.normalise import normalise_lists
 from tribunal.linkage.review import (
     decisions_as_labels,
     load_decisions,
@@ -60,8 +59,6 @@ from tribunal.linkage.sources import (
     ListInput,
     SourceInfo,
     as_list_input,
-    count_rows,
-    read_chunks,
 )
 from tribunal.progress import ProgressCallback
 
@@ -103,126 +100,6 @@ class LinkResult:
             "protected_lists": self.protected_lists, "withheld": self.withheld,
             "recorded": self.recorded,
         }
-
-
-def _mapping_for(src: ListInput, mappings: dict[str, ColumnMapping] | None) -> ColumnMapping | None:
-    """The explicit mapping of a list: the --mapping entry for its item id or file name,
-    else the mapping stored with it in the case."""
-    keys = [src.path.name, src.path.stem, str(src.path), src.name]
-    if src.filename:  # an item read from its blob: the path is the blob's, not the file's
-        keys[:0] = [src.filename, Path(src.filename).stem]
-    if src.item_id:
-        keys.insert(0, src.item_id)
-    for key in keys:
-        if mappings and key in mappings:
-            return mappings[key]
-    return src.mapping
-
-
-def normalise_lists(
-    paths: Sequence[str | Path | ListInput],
-    work_dir: Path,
-    mappings: dict[str, ColumnMapping] | None = None,
-    *,
-    chunk_rows: int = CHUNK_ROWS,
-    max_records: int | None = None,
-    on_progress: ProgressCallback | None = None,
-) -> tuple[list[SourceInfo], list[Path]]:
-    """Read every list in chunks and write its standard records as Parquet parts
-    (``part-<list number>-<chunk>.parquet``)."""
-    inputs = [as_list_input(p) for p in paths]
-    if not inputs:
-        raise InputError("no lists given", hint="tribunal link run LIST.csv [LIST2.csv ...]")
-    names = [i.name for i in inputs]
-    dupes = {n for n in names if names.count(n) > 1}
-    if dupes:
-        name = sorted(dupes)[0]
-        items = {i.item_id for i in inputs if i.name == name}
-        if len(items) == 1 and None not in items:  # by item id and by path, or twice
-            raise InputError(f"the list {name} is given twice",
-                             hint="give each list once (a path the case holds is that item)")
-        raise InputError(f"two lists share the name {name!r}",
-                         hint="list names come from file names; rename one file")
-    if max_records is not None:
-        for src in inputs:
-            if not src.path.is_file():
-                raise InputError(f"no such file: {src.path}")
-        rows = sum(count_rows(i.path, i.suffix) for i in inputs)
-        if rows > max_records:
-            raise InputError(
-                f"the lists hold about {rows:,} rows, more than --max-records {max_records:,}",
-                hint="raise --max-records if the machine has the memory, or use "
-                "--backend spark for lists beyond one machine",
-            )
-    work_dir.mkdir(parents=True, exist_ok=True)
-    infos: list[SourceInfo] = []
-    parts: list[Path] = []
-    # The name/date/place caches hold millions of objects; automatic full collections
-    # would rescan them all every few thousand allocations (about a third of this phase's
-    # time). Young garbage is still collected once per chunk, and the old state restored.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        _normalise_each(inputs, work_dir, mappings, chunk_rows, max_records, on_progress,
-                        infos, parts)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    return infos, parts
-
-
-def _normalise_each(
-    inputs: list[ListInput],
-    work_dir: Path,
-    mappings: dict[str, ColumnMapping] | None,
-    chunk_rows: int,
-    max_records: int | None,
-    on_progress: ProgressCallback | None,
-    infos: list[SourceInfo],
-    parts: list[Path],
-) -> None:
-    import pyarrow.parquet as pq
-
-    total = 0
-    for k, src in enumerate(inputs):
-        path = src.path
-        info = SourceInfo(src.name, src.shown or str(path), item_id=src.item_id)
-        if src.warning:
-            info.warnings.append(src.warning)
-        label = (path.name if not src.item_id else src.name if src.name == src.item_id
-                 else f"{src.name} ({src.item_id})")
-        explicit = _mapping_for(src, mappings)
-        mapping: ColumnMapping | None = None
-        n = 0
-        for chunk in read_chunks(path, info, chunk_rows=chunk_rows, suffix=src.suffix):
-            if mapping is None:
-                mapping = resolve(list(chunk.columns), explicit, label)
-                info.mapping = mapping.to_dict()
-            std = standardise_table(chunk, mapping, info.name, start_row=n)
-            n += len(chunk)
-            total += len(chunk)
-            if max_records is not None and total > max_records:
-                raise InputError(
-                    f"more than {max_records:,} records in the lists",
-                    hint="raise --max-records if the machine has the memory, or use the "
-                    "Spark backend for lists beyond one machine",
-                )
-            part = work_dir / f"part-{k:03d}-{len(parts):05d}.parquet"
-            pq.write_table(std, part)
-            parts.append(part)
-            gc.collect(1)
-            if on_progress:
-                on_progress(total, 0)
-        if mapping is None and not info.columns:
-            raise InputError(f"{label} is empty", hint="a list needs a header row and rows")
-        if n == 0:
-            raise InputError(f"{label} has a header but no records",
-                             hint="check that the right file or sheet was exported")
-        if src.sha256 and info.sha256 != src.sha256:
-            raise InputError(
-                f"the stored content of {label} does not match its recorded SHA-256",
-                hint="the case's blob was altered or damaged; run tribunal verify")
-        infos.append(info)
 
 
 def profile_lists(

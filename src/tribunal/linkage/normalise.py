@@ -1,0 +1,242 @@
+"""Lists in, standard records out as Parquet parts, one part per chunk of rows.
+
+Reading a list is sequential (each line is decoded on its own and the file's SHA-256 is
+computed as it is read), but normalising a chunk depends on nothing but the chunk, so when a
+list holds more than one chunk the chunks are normalised in worker processes, one per core,
+while the next chunks are read. Each part is a pure function of its chunk, so the parts are
+the same whichever process wrote them; a list of one chunk never starts a worker.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tribunal.errors import InputError
+from tribunal.linkage.mapping import ColumnMapping, resolve
+from tribunal.linkage.records import standardise_table
+from tribunal.linkage.sources import (
+    CHUNK_ROWS,
+    ListInput,
+    SourceInfo,
+    as_list_input,
+    count_rows,
+    read_chunks,
+)
+from tribunal.progress import ProgressCallback
+
+
+def default_workers() -> int:
+    """Worker processes for normalising: the cores this process may use, at most 4 (the
+    reader feeds about that many); 1 (no workers) where processes cannot be forked."""
+    if not hasattr(os, "sched_getaffinity") or not hasattr(os, "fork"):
+        return 1  # macOS/Windows: "spawn" would re-run an unguarded user script
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
+def _mapping_for(src: ListInput, mappings: dict[str, ColumnMapping] | None) -> ColumnMapping | None:
+    """The explicit mapping of a list: the --mapping entry for its item id or file name,
+    else the mapping stored with it in the case."""
+    keys = [src.path.name, src.path.stem, str(src.path), src.name]
+    if src.filename:  # an item read from its blob: the path is the blob's, not the file's
+        keys[:0] = [src.filename, Path(src.filename).stem]
+    if src.item_id:
+        keys.insert(0, src.item_id)
+    for key in keys:
+        if mappings and key in mappings:
+            return mappings[key]
+    return src.mapping
+
+
+def _write_part(frame: pd.DataFrame, mapping: ColumnMapping, source: str, start_row: int,
+                part: Path) -> None:
+    """Normalise one chunk and write it as a Parquet part (in a worker or in-process)."""
+    import pyarrow.parquet as pq
+
+    pq.write_table(standardise_table(frame, mapping, source, start_row=start_row), part)
+    # Automatic collection is off while normalising (see normalise_lists); young garbage
+    # is collected once per chunk.
+    gc.collect(1)
+
+
+def _worker_init() -> None:
+    gc.disable()
+
+
+def normalise_lists(
+    paths: Sequence[str | Path | ListInput],
+    work_dir: Path,
+    mappings: dict[str, ColumnMapping] | None = None,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    max_records: int | None = None,
+    on_progress: ProgressCallback | None = None,
+    workers: int | None = None,
+) -> tuple[list[SourceInfo], list[Path]]:
+    """Read every list in chunks and write its standard records as Parquet parts
+    (``part-<list number>-<chunk>.parquet``).
+
+    ``workers`` processes normalise chunks in parallel (default: one per core, see
+    :func:`default_workers`; 1 keeps everything in this process). The parts are the same
+    for any number of workers.
+    """
+    inputs = [as_list_input(p) for p in paths]
+    if not inputs:
+        raise InputError("no lists given", hint="tribunal link run LIST.csv [LIST2.csv ...]")
+    names = [i.name for i in inputs]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        name = sorted(dupes)[0]
+        items = {i.item_id for i in inputs if i.name == name}
+        if len(items) == 1 and None not in items:  # by item id and by path, or twice
+            raise InputError(f"the list {name} is given twice",
+                             hint="give each list once (a path the case holds is that item)")
+        raise InputError(f"two lists share the name {name!r}",
+                         hint="list names come from file names; rename one file")
+    if max_records is not None:
+        for src in inputs:
+            if not src.path.is_file():
+                raise InputError(f"no such file: {src.path}")
+        rows = sum(count_rows(i.path, i.suffix) for i in inputs)
+        if rows > max_records:
+            raise InputError(
+                f"the lists hold about {rows:,} rows, more than --max-records {max_records:,}",
+                hint="raise --max-records if the machine has the memory, or use "
+                "--backend spark for lists beyond one machine",
+            )
+    work_dir.mkdir(parents=True, exist_ok=True)
+    # The name/date/place caches hold millions of objects; automatic full collections
+    # would rescan them all every few thousand allocations (about a third of this phase's
+    # time). Young garbage is still collected once per chunk, and the old state restored.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    runner = _Runner(workers if workers is not None else default_workers())
+    try:
+        infos, parts = _normalise_each(inputs, work_dir, mappings, chunk_rows, max_records,
+                                       on_progress, runner)
+        runner.drain()
+    finally:
+        runner.close()
+        if gc_was_enabled:
+            gc.enable()
+    return infos, parts
+
+
+class _Runner:
+    """Runs :func:`_write_part` in this process until a second chunk shows that the input is
+    worth the workers' start-up, then in a pool, with at most two chunks per worker in
+    flight so that reading never runs far ahead of normalising (memory stays bounded)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: deque[tuple[Future[Any], int]] = deque()
+        self.first: tuple[Any, ...] | None = None
+        self.done = 0
+        self.on_done: ProgressCallback | None = None
+
+    def submit(self, *args: Any, total: int) -> None:
+        if self.workers <= 1:
+            _write_part(*args)
+            self._progress(total)
+            return
+        if self.first is None and self.pool is None:
+            self.first = (args, total)  # held back: is there a second chunk?
+            return
+        if self.pool is None:
+            import multiprocessing
+
+            # "fork": workers start at once and share the warm caches; "spawn" would re-run
+            # a user's script that calls this without an ``if __name__ == "__main__"`` guard.
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("fork"),
+                initializer=_worker_init)
+            held, self.first = self.first, None
+            assert held is not None
+            self.pending.append((self.pool.submit(_write_part, *held[0]), held[1]))
+        while len(self.pending) >= 2 * self.workers:
+            self._wait_oldest()
+        self.pending.append((self.pool.submit(_write_part, *args), total))
+
+    def _wait_oldest(self) -> None:
+        future, total = self.pending.popleft()
+        future.result()  # re-raises a worker's error here
+        self._progress(total)
+
+    def _progress(self, total: int) -> None:
+        if self.on_done:
+            self.on_done(total, 0)
+
+    def drain(self) -> None:
+        if self.first is not None:  # a single chunk: no pool was worth starting
+            args, total = self.first
+            self.first = None
+            _write_part(*args)
+            self._progress(total)
+        while self.pending:
+            self._wait_oldest()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            for future, _ in self.pending:
+                future.cancel()
+            self.pool.shutdown(wait=True)
+            self.pool = None
+
+
+def _normalise_each(
+    inputs: list[ListInput],
+    work_dir: Path,
+    mappings: dict[str, ColumnMapping] | None,
+    chunk_rows: int,
+    max_records: int | None,
+    on_progress: ProgressCallback | None,
+    runner: _Runner,
+) -> tuple[list[SourceInfo], list[Path]]:
+    infos: list[SourceInfo] = []
+    parts: list[Path] = []
+    runner.on_done = on_progress
+    total = 0
+    for k, src in enumerate(inputs):
+        path = src.path
+        info = SourceInfo(src.name, src.shown or str(path), item_id=src.item_id)
+        if src.warning:
+            info.warnings.append(src.warning)
+        label = (path.name if not src.item_id else src.name if src.name == src.item_id
+                 else f"{src.name} ({src.item_id})")
+        explicit = _mapping_for(src, mappings)
+        mapping: ColumnMapping | None = None
+        n = 0
+        for chunk in read_chunks(path, info, chunk_rows=chunk_rows, suffix=src.suffix):
+            if mapping is None:
+                mapping = resolve(list(chunk.columns), explicit, label)
+                info.mapping = mapping.to_dict()
+            total += len(chunk)
+            if max_records is not None and total > max_records:
+                raise InputError(
+                    f"more than {max_records:,} records in the lists",
+                    hint="raise --max-records if the machine has the memory, or use the "
+                    "Spark backend for lists beyond one machine",
+                )
+            part = work_dir / f"part-{k:03d}-{len(parts):05d}.parquet"
+            runner.submit(chunk, mapping, info.name, n, part, total=total)
+            n += len(chunk)
+            parts.append(part)
+        if mapping is None and not info.columns:
+            raise InputError(f"{label} is empty", hint="a list needs a header row and rows")
+        if n == 0:
+            raise InputError(f"{label} has a header but no records",
+                             hint="check that the right file or sheet was exported")
+        if src.sha256 and info.sha256 != src.sha256:
+            raise InputError(
+                f"the stored content of {label} does not match its recorded SHA-256",
+                hint="the case's blob was altered or damaged; run tribunal verify")
+        infos.append(info)
+    return infos, parts
