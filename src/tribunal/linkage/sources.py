@@ -16,6 +16,7 @@ import io
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from tribunal.hashing import sha256_file
 # Far above any person list (a few dozen columns), far below what costs memory per chunk.
 MAX_COLUMNS = 10_000
 CHUNK_ROWS = 100_000
+BLOCK_BYTES = 1 << 20
 
 
 @dataclass
@@ -102,13 +104,40 @@ class _LineDecoder:
         self.first = True
 
     def __iter__(self) -> Iterator[str]:
-        for raw in self.fh:
-            self.digest.update(raw)
-            if self.first:
-                self.first = False
-                if raw.startswith(codecs.BOM_UTF8):
-                    raw = raw[len(codecs.BOM_UTF8):]
-            yield self._decode(raw)
+        # Lines are decoded a block at a time: a block that is valid UTF-8 as a whole is
+        # valid line by line (a newline byte never occurs inside a UTF-8 sequence), so only
+        # blocks holding other encodings are decoded line by line.
+        rest = b""
+        while block := self.fh.read(BLOCK_BYTES):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:
+                rest = block
+                continue
+            block, rest = block[:cut], block[cut:]
+            yield from self._lines(block)
+        if rest:
+            yield from self._lines(rest)
+
+    def _lines(self, block: bytes) -> list[str]:
+        self.digest.update(block)
+        if self.first:
+            self.first = False
+            if block.startswith(codecs.BOM_UTF8):
+                block = block[len(codecs.BOM_UTF8):]
+        raw_lines = block.split(b"\n")
+        last = raw_lines.pop()  # after the final newline: empty, or an unterminated line
+        lines = [raw + b"\n" for raw in raw_lines]
+        if last:
+            lines.append(last)
+        if block.isascii():
+            return [raw.decode("ascii") for raw in lines]
+        try:
+            block.decode("utf-8")
+        except UnicodeDecodeError:
+            return [self._decode(raw) for raw in lines]
+        self.counts["utf-8"] += sum(1 for raw in lines if not raw.isascii())
+        return [raw.decode("utf-8") for raw in lines]
 
     def _decode(self, raw: bytes) -> str:
         if raw.isascii():
@@ -194,14 +223,8 @@ def _frames(
     rows: Iterator[list], header: list[str], info: SourceInfo, chunk_rows: int
 ) -> Iterator[pd.DataFrame]:
     """Group rows into DataFrames of at most ``chunk_rows``, counting them in ``info``."""
-    buf: list[list] = []
-    for row in rows:
-        buf.append(row)
-        if len(buf) >= chunk_rows:
-            info.n_rows += len(buf)
-            yield pd.DataFrame(buf, columns=header, dtype=object)
-            buf = []
-    if buf:
+    it = iter(rows)
+    while buf := list(islice(it, chunk_rows)):
         info.n_rows += len(buf)
         yield pd.DataFrame(buf, columns=header, dtype=object)
 
