@@ -273,7 +273,10 @@ def run_linkage(
             sens.append({"threshold": row.threshold, "n_people": row.n_people,
                          "table": str(Path("band") / name)})
         pd.DataFrame(sens).to_csv(tmp / "sensitivity.csv", index=False)
-        queue = review_queue(pairs, records, threshold, limit=review_limit,
+        # The queue shows records of scored pairs only: no need to index every record.
+        paired = records[records["unique_id"].isin(
+            pd.concat([pairs["unique_id_l"], pairs["unique_id_r"]]).unique())]
+        queue = review_queue(pairs, paired, threshold, limit=review_limit,
                              decisions=decisions)
         withheld: list[str] = list(kept.withheld)
         if protected and not include_protected:
