@@ -2,8 +2,8 @@
 
 Reading a list is sequential (each line is decoded on its own and the file's SHA-256 is
 computed as it is read), but normalising a chunk depends on nothing but the chunk, so when a
-list holds more than one chunk the chunks are normalised in worker processes, one per core,
-while the next chunks are read. Each part is a pure function of its chunk, so the parts are
+list holds more than one chunk the chunks are normalised in worker processes, one per idle
+core, while the next chunks are read. Each part is a pure function of its chunk, so the parts are
 the same whichever process wrote them; a list of one chunk never starts a worker.
 """
 
@@ -34,11 +34,18 @@ from tribunal.progress import ProgressCallback
 
 
 def default_workers() -> int:
-    """Worker processes for normalising: the cores this process may use, at most 4 (the
-    reader feeds about that many); 1 (no workers) where processes cannot be forked."""
+    """Worker processes for normalising: the idle cores this process may use, at most 4
+    (the reader feeds about that many); 1 (no workers) where processes cannot be forked.
+
+    Each worker warms its own name caches, so workers cost more CPU in total than one
+    process; they pay only on cores that would otherwise wait. The one-minute load average
+    (this process included) tells how many are idle.
+    """
     if not hasattr(os, "sched_getaffinity") or not hasattr(os, "fork"):
         return 1  # macOS/Windows: "spawn" would re-run an unguarded user script
-    return max(1, min(4, len(os.sched_getaffinity(0))))
+    cores = len(os.sched_getaffinity(0))
+    idle = cores - max(0.0, os.getloadavg()[0] - 1.0)
+    return max(1, min(4, cores, int(idle)))
 
 
 def _mapping_for(src: ListInput, mappings: dict[str, ColumnMapping] | None) -> ColumnMapping | None:
@@ -83,7 +90,7 @@ def normalise_lists(
     """Read every list in chunks and write its standard records as Parquet parts
     (``part-<list number>-<chunk>.parquet``).
 
-    ``workers`` processes normalise chunks in parallel (default: one per core, see
+    ``workers`` processes normalise chunks in parallel (default: one per idle core, see
     :func:`default_workers`; 1 keeps everything in this process). The parts are the same
     for any number of workers.
     """

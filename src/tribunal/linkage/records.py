@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -129,6 +130,18 @@ def _id_keys(text: str) -> tuple[ResidentId | None, str | None]:
     return rid, rid.number if rid else (text.upper() or None)
 
 
+_NAME_COLUMNS = ("name_script", "name_hz", "name_key", "name_tokens", "name_variants",
+                 "name_canon", "name_skel")
+
+
+@lru_cache(maxsize=500_000)  # names recur across chunks; their columns are built once
+def _name_fields(raw: str) -> tuple[Any, ...]:
+    """The name columns of one raw name, in :data:`_NAME_COLUMNS` order (None = empty)."""
+    k = normalise_name(raw)
+    return (k.script or None, k.hanzi or None, k.key or None, list(k.tokens) or None,
+            list(k.variants) or None, list(k.canon) or None, k.skeleton or None)
+
+
 @dataclass
 class _Coded:
     """A column given as row codes into per-distinct-value ``values``."""
@@ -172,7 +185,8 @@ def _columns(
     n = len(frame)
     rows = np.arange(start_row + 1, start_row + n + 1, dtype=np.int64)
     nc, raw_names = _joined_codes(frame, f.get("name", []))
-    keys = [normalise_name(v) for v in raw_names]
+    # One tuple per distinct name, transposed into one list per name column.
+    name_cols = list(zip(*[_name_fields(v) for v in raw_names], strict=True))
     dc, dates = _factorised(frame, f.get("birth_date", []),
                             lambda t: parse_partial_date(t) if t else None)
     pc, places = _factorised(frame, f.get("place", []), lambda t: parse_place(t or None))
@@ -213,13 +227,8 @@ def _columns(
                                         for p in places])
     out.update({
         "sex": sexes,
-        "name_script": _Coded(nc, [k.script or None for k in keys]),
-        "name_hz": _Coded(nc, [k.hanzi or None for k in keys]),
-        "name_key": _Coded(nc, [k.key or None for k in keys]),
-        "name_tokens": _Coded(nc, [list(k.tokens) or None for k in keys]),
-        "name_variants": _Coded(nc, [list(k.variants) or None for k in keys]),
-        "name_canon": _Coded(nc, [list(k.canon) or None for k in keys]),
-        "name_skel": _Coded(nc, [k.skeleton or None for k in keys]),
+        **{col: _Coded(nc, list(values))
+           for col, values in zip(_NAME_COLUMNS, name_cols, strict=True)},
         "birth_date": birth_date,
         "birth_ym": birth_ym,
         "birth_year": byears,
