@@ -51,6 +51,7 @@ def test_month_first_option():
     # an inverted English name leaves no connector behind as a place of its own
     ("bristol, city of", "", "", "bristol"),
     ("City of London", "", "", "london"),
+    ("No. 3 Detention Centre", "", "", "no3detentioncentre"),
 ])
 def test_places(text, province, prefecture, county):
     p = parse_place(text)

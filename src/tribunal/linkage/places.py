@@ -119,7 +119,8 @@ def _han_key(part: str) -> str:
 def _latin_key(part: str) -> str:
     s = strip_accents(part).lower()
     s = _CONNECTOR_WORDS.sub(" ", _ADMIN_WORDS.sub(" ", s))
-    return re.sub(r"[^a-z]", "", s) if s.strip() else ""
+    # Digits stay: "No. 3 Detention Centre" is not "No. 4".
+    return re.sub(r"[^a-z0-9]", "", s) if s.strip() else ""
 
 
 @lru_cache(maxsize=100_000)
