@@ -147,3 +147,30 @@ def test_blocking_keys_are_capped_and_keep_order(monkeypatch):
     # a formal name element with the other element's initial
     assert list(out["block_element_initial"].iloc[-1]) == ["girardot|s", "steven|g"]
     assert pd.isna(out["block_element_initial"].iloc[0])  # "john|x": 600 records
+
+
+def test_a_misspelt_surname_meets_its_person_in_the_same_place():
+    # Tom Whyte and Thomas White of Ealing share no name element, canonical key or whole
+    # skeleton; the surname's skeleton with the place brings them into one block, and a
+    # crowded skeleton-and-place block (more than INITIAL_MAX records) is left out.
+    from tribunal.linkage.blocking import INITIAL_MAX
+
+    n = INITIAL_MAX + 5
+    frame = pd.DataFrame({
+        "unique_id": ["a:1", "a:2", "a:3"] + [f"b:{i}" for i in range(n)],
+        "name_tokens": [["tom", "whyte"], ["thomas", "white"], ["tom", "whyte"]]
+        + [["li", f"x{i}"] for i in range(n)],
+        "name_skel": ["tm wht", "tms wht", "tm wht"] + ["l"] * n,
+        "name_canon": [["thomas whyte"], ["thomas white"], ["thomas whyte"]] + [["li x"]] * n,
+        "birth_year": [None] * (n + 3),
+        "place_leaf": ["ealing", "ealing", "hull"] + ["leeds"] * n})
+    con = duckdb.connect()
+    con.register("frame", frame)
+    con.execute("create table records as select * from frame")
+    add_blocking_keys(con, "records")
+    out = con.execute("select unique_id, block_skeleton_place from records").df()
+    keys = {u: set(k) if isinstance(k, (list, np.ndarray)) else set()
+            for u, k in zip(out["unique_id"], out["block_skeleton_place"], strict=True)}
+    assert "wht|ealing" in keys["a:1"] & keys["a:2"]
+    assert not keys["a:3"] & keys["a:2"]  # another town
+    assert keys["b:0"] == set()  # "l|leeds" is held by too many records

@@ -4,8 +4,9 @@ A pair is scored when any rule puts both records in one block (Splink's
 ``blocking_rules_to_generate_predictions``; Christen, "A survey of indexing techniques for
 scalable record linkage and deduplication", IEEE TKDE 24(9), 2012). Rules pair records
 that share a name key, a surname variant, a canonical (diminutive-free) key, a skeleton, or
-one name element together with a birth year, place or selective attribute, and records
-whose names both carry typos through birth year and place.
+one name element together with a birth year, place or selective attribute, an element's
+skeleton together with the place, and records whose names both carry typos through birth
+year and place.
 
 A record that carries nothing but a slightly misspelt or shortened name ("Stephen
 Girardot" beside "Steven Girardot, 1856, London") shares none of these with its person's
@@ -57,6 +58,11 @@ _KEYED: dict[str, tuple[str, int]] = {
             select distinct unique_id, unnest(string_split(c, ' ')) as x
             from (select unique_id, unnest(name_canon) as c from {t})
         ) as b on a.unique_id = b.unique_id and a.x <> b.x""", INITIAL_MAX),
+    # an element's consonant skeleton and the place: a misspelt surname in the same town
+    # (Tom Whyte / Thomas White, Ealing), whatever the given name is written as
+    "block_skeleton_place": ("""
+        select distinct unique_id, unnest(string_split(name_skel, ' ')) || '|' || place_leaf as k
+        from {t} where place_leaf is not null and name_skel is not null""", INITIAL_MAX),
     "block_year_place": ("""
         select unique_id, birth_year || '|' || place_leaf as k from {t}
         where birth_year is not null and place_leaf is not null""", BLOCK_MAX),
@@ -158,5 +164,7 @@ def blocking_rules(
         # initial (module docstring).
         rules.append(_exploded("name_rare"))
         rules.append(_exploded("block_element_initial"))
+        if has("place_leaf"):
+            rules.append(_exploded("block_skeleton_place"))
     rules.extend(extra or [])
     return rules
