@@ -28,11 +28,6 @@ from tribunal.linkage.synth import make_lists
 MAPPING = "lists:\n  witnesses.csv:\n    name: victim\n    birth_date: born\n    place: origin\n"
 
 
-@pytest.fixture(autouse=True)
-def _no_case_from_env(monkeypatch):
-    monkeypatch.delenv("TRIBUNAL_CASE", raising=False)
-
-
 @pytest.fixture(scope="module")
 def lists(tmp_path_factory):
     """Three generated lists; the third ("witnesses") with headers that need a mapping."""
@@ -69,16 +64,20 @@ def imported(lists, tmp_path_factory):
     return case_dir, ids
 
 
-@pytest.fixture(scope="module")
-def linked(imported, tmp_path_factory):
+def _link_three(imported, out, *extra: str):
+    """The three imported lists linked by item id into ``out``; (out, printed summary)."""
     case_dir, ids = imported
-    out = tmp_path_factory.mktemp("o") / "linked"
     res = CliRunner().invoke(cli, ["--case", str(case_dir), "link", "run",
                                    *(ids[n]["item_id"] for n in ("registry", "hospital",
                                                                  "witnesses")),
-                                   "--out", str(out), "--json"])
+                                   "--out", str(out), *extra, "--json"])
     assert res.exit_code == 0, res.output
     return out, json.loads(res.output)
+
+
+@pytest.fixture(scope="module")
+def linked(imported, tmp_path_factory):
+    return _link_three(imported, tmp_path_factory.mktemp("o") / "linked")
 
 
 def test_import_stores_lists_and_mappings_through_the_archive(imported, lists):
@@ -327,14 +326,8 @@ def test_review_shows_protected_fields_only_when_asked_inside_the_case(
 @pytest.fixture(scope="module")
 def linked_all(imported, tmp_path_factory):
     """The three lists linked again with --include-protected."""
-    case_dir, ids = imported
-    out = tmp_path_factory.mktemp("o") / "linked-all"
-    res = CliRunner().invoke(cli, ["--case", str(case_dir), "link", "run",
-                                   *(ids[n]["item_id"] for n in ("registry", "hospital",
-                                                                 "witnesses")),
-                                   "--out", str(out), "--include-protected", "--json"])
-    assert res.exit_code == 0, res.output
-    return out, json.loads(res.output)
+    return _link_three(imported, tmp_path_factory.mktemp("o") / "linked-all",
+                       "--include-protected")
 
 
 def _protected_rows(frame: pd.DataFrame, wit: str) -> pd.DataFrame:

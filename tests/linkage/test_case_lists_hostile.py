@@ -20,11 +20,6 @@ from tribunal.linkage.mapping import parse_mapping
 from tribunal.linkage.synth import make_lists
 
 
-@pytest.fixture(autouse=True)
-def _no_case_from_env(monkeypatch):
-    monkeypatch.delenv("TRIBUNAL_CASE", raising=False)
-
-
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     """Two small generated lists as CSV files."""
