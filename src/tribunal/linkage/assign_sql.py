@@ -111,6 +111,22 @@ def key_sql(view: str, columns: set[str], selective: Sequence[str]) -> str:
                f"unnest(name_tokens) AS t1, name_tokens AS ts FROM {view}))")
         for tag, part in (("f", "left(t2, 3)"), ("g", "right(t2, 3)")):
             add(f"'{tag}' || t1 || '|' || {part}", "t1 <> t2 AND length(t2) >= 4", two)
+    # One value alone: a name element, an element's skeleton, a full birth date, a place.
+    # Against people, not records, such a key is only used when few people carry it
+    # (CROWDED in assign): the frequency-capped index of Christen (2012, section 5),
+    # counted over first-pass people, so a rare surname (Dawbarn) or a misspelt one whose
+    # skeleton is rare reaches its person whatever else the record lacks.
+    if has("name_tokens"):
+        add("'e' || e", "e IS NOT NULL AND length(e) >= 3",
+            f"(SELECT DISTINCT unique_id, unnest(name_tokens) AS e FROM {view})")
+    if has("name_skel"):
+        add("'q' || e", "length(e) >= 3",
+            f"(SELECT DISTINCT unique_id, unnest(string_split(name_skel, ' ')) AS e "
+            f"FROM {view} WHERE name_skel IS NOT NULL)")
+    if has("birth_date"):
+        add("'d' || birth_date", "birth_date IS NOT NULL")
+    if has("place_leaf"):
+        add("'p' || place_leaf", "place_leaf IS NOT NULL")
     others = [c for c in ("birth_year", "place_leaf", *selective) if has(c)]
     if has("name_tokens") and others:
         sel = ", ".join(_q(c) for c in others)
