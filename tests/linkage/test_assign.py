@@ -231,3 +231,61 @@ def test_skipped_when_most_records_are_new_people():
     assert res.skipped and res.n_assigned == 0 and res.alpha >= keep.sum()
     assert (lab == lab["x:1"]).sum() == 1
     assert "a priori more likely a new person" in res.note(0.8)
+
+
+def test_rare_surname_alone_finds_its_person():
+    """'jody dawbarn' with nothing else shares no whole name, year or place with Joseph
+    Dawbarn's records; the rare surname alone (few people carry it) makes him a candidate,
+    and he is the only one."""
+    joe = {"given": "joseph", "sur": "dawbarn", "year": 1856, "place": "rotherham"}
+    frame, labels = _world([_row("x:1", "jody", "dawbarn")], [("joe", joe, 10)])
+    _, lab = _run(frame, labels)
+    assert lab["x:1"] == lab["joe:0"]
+
+
+def test_fragment_of_two_joins_its_person():
+    """Two records the first pass left as a group of their own join the person they match
+    as a whole (a group, not only a lone record, is reseated)."""
+    nick = {"given": "nicholas", "sur": "lloyd", "year": 1630, "place": "flintshire"}
+    frame, labels = _world([], [("nick", nick, 15), ("frag", nick, 2)])
+    res, lab = _run(frame, labels)
+    assert lab["frag:0"] == lab["frag:1"] == lab["nick:0"]
+    assert res.n_groups == 1 and res.n_groups_assigned == 1
+
+
+def test_namesake_fragment_stays_apart():
+    """A group of two with the name of one person but another birth year and place, and a
+    group with nothing but a name two people share, both stay groups of their own."""
+    a = {"given": "quintus", "sur": "marwood", "year": 1700, "place": "town1"}
+    other = {"given": "quintus", "sur": "marwood", "year": 1850, "place": "town2"}
+    js1 = {"given": "john", "sur": "smith", "year": 1700, "place": "town3"}
+    js2 = {"given": "john", "sur": "smith", "year": 1820, "place": "town4"}
+    frame, labels = _world(
+        [], [("a", a, 8), ("b", other, 2), ("js1", js1, 6), ("js2", js2, 6)])
+    bare = [_row(f"j:{k}", "john", "smith") for k in range(2)]
+    frame = pd.DataFrame(frame.to_dict("records") + bare)
+    labels = np.concatenate([labels, ["j", "j"]])
+    res, lab = _run(frame, labels)
+    assert lab["b:0"] == lab["b:1"] and (lab == lab["b:0"]).sum() == 2
+    assert lab["j:0"] == lab["j:1"] and (lab == lab["j:0"]).sum() == 2
+    assert res.n_groups == 2 and res.n_groups_assigned == 0
+
+
+def test_fragment_respects_a_reviewed_non_match():
+    """A reviewed non-match between a record of the group and a member of the person keeps
+    the group apart, though it would join without it."""
+    nick = {"given": "nicholas", "sur": "lloyd", "year": 1630, "place": "flintshire"}
+    frame, labels = _world([], [("nick", nick, 15), ("frag", nick, 2)])
+    _, lab = _run(frame, labels, [("frag:1", "nick:3")])
+    assert lab["frag:0"] == lab["frag:1"] and lab["frag:0"] != lab["nick:0"]
+
+
+def test_no_chain_through_a_moving_group():
+    """A lone record that fits a group of two, and the group that fits a person: in one
+    sweep only one of the moves is made against the partition it was weighed on; the
+    next sweep makes the other, so all end in the person."""
+    nick = {"given": "nicholas", "sur": "lloyd", "year": 1630, "place": "flintshire"}
+    frame, labels = _world([_row("x:1", "nicholas", "lloyd", 1630)],
+                           [("nick", nick, 15), ("frag", nick, 2)])
+    res, lab = _run(frame, labels)
+    assert lab["x:1"] == lab["frag:0"] == lab["nick:0"]

@@ -3,32 +3,44 @@
 A record with a common-looking name and little else rarely reaches the threshold with any
 single record of its person, even when that person has fifteen records with the same name:
 the pairwise prior is tiny and term frequencies counted over records make a name carried by
-one prolific person look common. After the first clustering each lone record is therefore
-compared with each candidate *cluster* as a whole:
+one prolific person look common. After the first clustering each lone record, and each
+group of two records (a fragment the first pass split off a person), is therefore compared
+with each candidate *cluster* as a whole:
 
+- candidates are the clusters sharing a blocking key with the record (the model's keys,
+  and one value alone: a name element, an element's skeleton, a birth date, a place),
+  keys carried by more than :data:`CROWDED` people giving none (assign_sql.key_sql);
 - per comparison, the best level the record reaches with any member (a record agreeing on
-  name with one member and on place with another gets both);
+  name with one member and on place with another gets both); for a group, the best over
+  all pairs of its records and the members;
 - the likelihood ratio of that level is m/u', with m the trained model's m. u' is the
   chance that a *different person* reaches it: for levels testing equality of one key or
   a shared element of one array (exact name, canonical key, skeleton, place, birth date,
   attributes), the share of people (first-pass clusters) carrying the record's value
   (Winkler 1988's frequency-based weights, counted over people instead of records); for
   other levels ``1 - (1 - u)^d`` from the model's pairwise u, with d the cluster's
-  distinct values. Missing values are neutral.
+  distinct values times the group's (each pair of distinct values is a chance to agree by
+  luck); for a group, the commonest value among its records reaching the level. Missing
+  values are neutral.
 - the prior is a Chinese restaurant process (Blackwell & MacQueen 1973; Aldous 1985): the
   record joins cluster C with prior weight n_C and starts a new person with weight alpha,
   where alpha solves E[number of people] = sum_i alpha/(alpha+i) for the first-pass count.
   Records are thus assigned to latent people, as in Bayesian entity resolution (Steorts,
   Hall & Fienberg, JASA 111, 2016), under the Dirichlet-process partition prior discussed
   for entity resolution by Zanella et al. ("Flexible models for microclustering",
-  NeurIPS 2016); the step is one Gibbs-style reassignment, at the first-pass partition,
-  of the lone records only.
+  NeurIPS 2016); the step is a Gibbs-style reassignment of the lone records and groups
+  only, in :data:`SWEEPS` sweeps. A group has the prior weight n_C of one record: seating
+  its records one by one would weigh about n_C^s, the CRP's rich-get-richer growth that
+  Zanella et al. find unsuited to entity resolution, and it joined most groups of three
+  to the wrong person.
 
 The record joins its most probable cluster when that posterior exceeds one half, i.e. it is
 more likely than every alternative together (new person and all other candidates), so a
-record that fits two namesakes equally stays alone. Lone records join clusters of two or
-more records only, each at most once, so no chain can bridge two people; two lone records
-are left to the pairwise model, whose comparison of them is the same.
+record that fits two namesakes equally stays alone. Lone records and groups join clusters
+of two or more records only; within a sweep a group that receives another does not move
+and one that moves receives none, so each join is weighed against the partition it is
+made on and no chain of moves bridges two people. Two lone records are left to the
+pairwise model, whose comparison of them is the same.
 """
 
 from __future__ import annotations
@@ -48,7 +60,6 @@ from tribunal.linkage.assign_sql import (
     pair_gamma_sql,
     people_carrying,
 )
-from tribunal.linkage.capture import connected_components
 
 # A blocking key shared with more than this many people gives no candidates: the record
 # cannot be placed by it, and a lone record whose exact name is that crowded stays alone.
@@ -56,6 +67,18 @@ from tribunal.linkage.capture import connected_components
 CROWDED = 20
 # Members of a candidate cluster compared with the lone record (a sample of bigger ones).
 PROFILE = 100
+# Groups of at most this many records are matched as a unit against whole people: the
+# fragments a first pass splits off a person (a record with a variant name and its copy).
+# Larger groups are established people, whether two of them are one is left to the
+# pairwise evidence between them (tribunal.linkage.capture.cluster_labels): the best level
+# per field over s x n pairs grows likelier by luck with s, and with groups of three
+# pairwise precision on historical_50k fell from 0.930 to 0.921.
+SMALL = 2
+# Reseating sweeps: the second moves groups against the partition the first left (a lone
+# record whose candidate fragment has since joined its person); a third moved almost none.
+SWEEPS = 2
+# Packs a level and -log u' into one sortable number (-log u' stays below it).
+_RANK = 1000.0
 
 
 @dataclass
@@ -67,6 +90,8 @@ class AssignResult:
     n_assigned: int
     alpha: float
     skipped: bool = False  # alpha >= records: a new person is a priori the likelier
+    n_groups: int = 0  # groups of 2..SMALL records
+    n_groups_assigned: int = 0
 
     def note(self, threshold: float) -> str:
         if self.skipped:
@@ -74,7 +99,8 @@ class AssignResult:
                     f"CRP alpha {self.alpha:.0f} exceeds the records, so a lone record is a "
                     "priori more likely a new person than anyone's")
         return (f"at {threshold:g}: {self.n_assigned} of {self.n_lone} lone records joined "
-                f"a person as a whole (CRP alpha {self.alpha:.0f})")
+                f"a person as a whole, and {self.n_groups_assigned} of {self.n_groups} groups "
+                f"of 2-{SMALL} records (CRP alpha {self.alpha:.0f})")
 
 
 def crp_alpha(n_records: int, n_people: int) -> float:
@@ -130,13 +156,14 @@ def assign_lone(
 
     ``table`` is a DuckDB table of standard records (``unique_id`` and the model's
     columns) and ``ids``/``labels`` give each record's first-pass cluster. Lone records
-    choose among clusters of two or more records, all at once against the first-pass
-    partition (as a Gibbs sweep reseating them against the rest); two lone records are
-    left to the pairwise model, whose comparison of them is the same.
+    and groups of at most :data:`SMALL` records choose among clusters of two or more
+    records, all at once against the partition of the sweep (a Gibbs sweep reseating them
+    against the rest); two lone records are left to the pairwise model, whose comparison
+    of them is the same.
 
     ``cannot_link`` (``unique_id_l``, ``unique_id_r``: reviewed non-matches) rules out
-    every person holding a record cannot-linked to the lone record, and two cannot-linked
-    lone records never join the same person.
+    every person holding a record cannot-linked to a record of the group, and two groups
+    holding a cannot-linked pair never join the same person.
     Skipped when alpha is at least the number of records (the first pass finds more than
     ln 2 = 0.69 people per record): a lone record is then a priori more likely a new person
     than a member of all existing people together.
@@ -148,8 +175,9 @@ def assign_lone(
     codes = pd.factorize(np.asarray(labels))[0]
     size = np.bincount(codes)
     n_lone = int((size == 1).sum())
+    n_groups = int(((size > 1) & (size <= SMALL)).sum())
     alpha = crp_alpha(len(codes), len(size))
-    if n_lone == 0:
+    if n_lone + n_groups == 0:
         return AssignResult(codes, n_lone, 0, alpha)
     if alpha >= len(codes):
         # The prior odds of joining any existing person, (N-1)/alpha, are below one: the
@@ -157,17 +185,25 @@ def assign_lone(
         # person), where the pairwise model already compared each lone record with the
         # few records of its candidates, and the pass would cost much and place few.
         return AssignResult(codes, n_lone, 0, alpha, skipped=True)
-    codes, moved = _reseat(con, table, pd.Series(ids).to_numpy(), codes, fields, alpha,
-                           selective, cannot_link)
+    lone_moved = groups_moved = 0
+    for _ in range(SWEEPS):
+        codes, lone, groups = _reseat(con, table, pd.Series(ids).to_numpy(), codes, fields,
+                                      alpha, selective, cannot_link)
+        lone_moved += lone
+        groups_moved += groups
+        if not lone + groups:
+            break
     if on_progress:
         on_progress(1, 1)
-    return AssignResult(codes, n_lone, moved, alpha)
+    return AssignResult(codes, n_lone, lone_moved, alpha, n_groups=n_groups,
+                        n_groups_assigned=groups_moved)
 
 
 def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
             fields: Sequence[Field], alpha: float, selective: Sequence[str],
-            cannot_link: pd.DataFrame | None) -> tuple[np.ndarray, int]:
-    """One parallel reseating of the lone records; returns new labels and moves made."""
+            cannot_link: pd.DataFrame | None) -> tuple[np.ndarray, int, int]:
+    """One parallel reseating of the small groups (lone records and groups of at most
+    :data:`SMALL` records); returns new labels and the lone records and groups moved."""
     size = np.bincount(codes)
     n_people = len(size)
     frame = pd.DataFrame({"unique_id": ids, "cl": codes, "n": size[codes]})
@@ -180,36 +216,38 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
     columns = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
     sel = [c for c in selective if c in columns]
     con.execute(f"""CREATE OR REPLACE TEMP VIEW _asg_lone AS SELECT t.* FROM {table} t
-        JOIN _asg_lab a USING (unique_id) WHERE a.n = 1""")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _asg_lk AS {key_sql('_asg_lone', columns, sel)}")
-    # keys of the records of clusters of two or more, kept where a lone record has them
+        JOIN _asg_lab a USING (unique_id) WHERE a.n <= {SMALL}""")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _asg_lk AS
+        SELECT k.unique_id, a.cl, k.key FROM ({key_sql('_asg_lone', columns, sel)}) k
+        JOIN _asg_lab a USING (unique_id)""")
+    # keys of the records of clusters of two or more, kept where a small group has them
     con.execute(f"""CREATE OR REPLACE TEMP VIEW _asg_many AS SELECT t.* FROM {table} t
         JOIN _asg_lab a USING (unique_id) WHERE a.n > 1""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _asg_mk AS
         SELECT k.unique_id, a.cl, a.n, k.key FROM ({key_sql('_asg_many', columns, sel)}) k
         JOIN _asg_lab a USING (unique_id) WHERE k.key IN (SELECT key FROM _asg_lk)""")
     con.execute("""CREATE OR REPLACE TEMP TABLE _asg_ok AS
-        SELECT key, sum(k) - 1 AS people FROM (
-          SELECT key, count(DISTINCT cl) AS k FROM _asg_mk GROUP BY key
-          UNION ALL SELECT key, count(DISTINCT unique_id) FROM _asg_lk GROUP BY key)
+        SELECT key, count(DISTINCT cl) - 1 AS people FROM (
+          SELECT key, cl FROM _asg_mk UNION ALL SELECT key, cl FROM _asg_lk)
         GROUP BY key""")
-    # A key shared by a crowd of people gives no candidates, and a lone record whose exact
-    # name is that crowded is not placed (its rivals could not all be compared). Of the
-    # rest, the clusters sharing most keys with the record are its candidates.
+    # A key shared by a crowd of people gives no candidates, and a group holding a record
+    # whose exact name is that crowded is not placed (its rivals could not all be
+    # compared). Of the rest, the clusters sharing most keys with the group are candidates.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _asg_cand AS
-        SELECT id_l, cl_r FROM (
-          SELECT lk.unique_id AS id_l, mk.cl AS cl_r, row_number() OVER (
-            PARTITION BY lk.unique_id ORDER BY count(DISTINCT lk.key) DESC,
+        SELECT u, cl_r FROM (
+          SELECT lk.cl AS u, mk.cl AS cl_r, row_number() OVER (
+            PARTITION BY lk.cl ORDER BY count(DISTINCT lk.key) DESC,
             max(mk.n) DESC, mk.cl) AS rank
           FROM _asg_lk lk JOIN _asg_ok o USING (key) JOIN _asg_mk mk USING (key)
-          WHERE o.people <= {CROWDED}
-            AND lk.unique_id NOT IN (SELECT unique_id FROM _asg_lk JOIN _asg_ok USING (key)
-                                     WHERE key LIKE 'k%' AND people > {CROWDED})
-          GROUP BY lk.unique_id, mk.cl)
+          WHERE o.people <= {CROWDED} AND mk.cl <> lk.cl
+            AND lk.cl NOT IN (SELECT cl FROM _asg_lk JOIN _asg_ok USING (key)
+                              WHERE key LIKE 'k%' AND people > {CROWDED})
+          GROUP BY lk.cl, mk.cl)
         WHERE rank <= {CROWDED}""")
-    # the record against every member of each candidate cluster (a sample of big ones)
+    # every record of the group against every member of each candidate (a sample of big ones)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _asg_pairs AS
-        SELECT c.id_l, m.unique_id AS id_r, c.cl_r FROM _asg_cand c JOIN (
+        SELECT c.u, l.unique_id AS id_l, m.unique_id AS id_r, c.cl_r FROM _asg_cand c
+        JOIN _asg_lab l ON l.cl = c.u JOIN (
           SELECT unique_id, cl, row_number() OVER (
             PARTITION BY cl ORDER BY hash(unique_id)) AS k
           FROM _asg_lab WHERE cl IN (SELECT cl_r FROM _asg_cand)) m
@@ -217,14 +255,14 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
     # comparisons of a record pair do not depend on the clustering: computed once
     con.execute(f"CREATE TEMP TABLE IF NOT EXISTS _asg_g AS "
                 f"{pair_gamma_sql('_asg_pairs', table, fields)} LIMIT 0")
-    con.execute("""CREATE OR REPLACE TEMP TABLE _asg_new AS SELECT id_l, id_r FROM _asg_pairs
-        ANTI JOIN _asg_g USING (id_l, id_r)""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _asg_new AS SELECT DISTINCT id_l, id_r
+        FROM _asg_pairs ANTI JOIN _asg_g USING (id_l, id_r)""")
     con.execute(f"INSERT INTO _asg_g {pair_gamma_sql('_asg_new', table, fields)}")
     gmax = ", ".join(f"max(g.g_{i}) AS g_{i}" for i in range(len(fields)))
-    best = con.execute(f"""SELECT p.id_l, p.cl_r, {gmax} FROM _asg_pairs p
-        JOIN _asg_g g USING (id_l, id_r) GROUP BY p.id_l, p.cl_r""").df()
+    best = con.execute(f"""SELECT p.u, p.id_l, p.cl_r, {gmax} FROM _asg_pairs p
+        JOIN _asg_g g USING (id_l, id_r) GROUP BY p.u, p.id_l, p.cl_r""").df()
     if best.empty:
-        return codes, 0
+        return codes, 0, 0
     dsel = ", ".join(
         f"count(DISTINCT CASE WHEN {' AND '.join(f'{c} IS NOT NULL' for c in f.null_columns) or 'TRUE'} "
         f"THEN concat_ws('|', {', '.join(f'CAST({c} AS VARCHAR)' for c in f.columns)}) END)"
@@ -232,87 +270,104 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
     dist = con.execute(f"""SELECT cl AS cl_r, {dsel} FROM {view}
         WHERE cl IN (SELECT DISTINCT cl_r FROM _asg_cand) GROUP BY cl""").df()
     best = best.merge(dist, on="cl_r", how="left")
+    # the group's own distinct values: each is one more chance for another person to agree
+    own = con.execute(f"""SELECT cl AS u, {dsel.replace(" AS d_", " AS e_")} FROM {view}
+        WHERE cl IN (SELECT DISTINCT u FROM _asg_cand) GROUP BY cl""").df()
+    best = best.merge(own, on="u", how="left")
     for tmp in ("_asg_lk", "_asg_mk", "_asg_ok", "_asg_cand", "_asg_pairs", "_asg_new"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")  # free memory; only _asg_g is reused
     lone_ids = best["id_l"].to_numpy()
     cache: dict[tuple[str, bool], pd.Series] = {}
-    gam, logu = [], []
+    # Per record of a group: the level reached and -log u' of that level (key u' from the
+    # people carrying the record's own value). Per group and field, the best level over
+    # its records wins, and among records reaching it the one with the commonest value.
+    per: dict[str, np.ndarray] = {"u": best["u"].to_numpy(), "cl_r": best["cl_r"].to_numpy()}
     for i, f in enumerate(fields):
         g = best[f"g_{i}"].to_numpy().astype(int)
         ok = g >= 0
         gg = np.where(ok, g, 0)
-        u = _u_prime(f, gg, best[f"d_{i}"].fillna(1).to_numpy())
+        # the person's and the group's distinct values: d x e chances to agree by luck
+        d = (best[f"d_{i}"].fillna(1).to_numpy()
+             * np.maximum(best[f"e_{i}"].fillna(1).to_numpy(), 1))
+        u = _u_prime(f, gg, d)
         for k, lv in enumerate(f.levels):
             at = ok & (g == len(f.levels) - 1 - k)
             key = lv.key
             if not at.any() or key is None or key[0] not in columns:
                 continue
             if key not in cache:
-                cache[key] = people_carrying(con, view, *key)
+                cache[key] = people_carrying(con, view, *key, small=SMALL)
             people = cache[key]
             u[at] = np.maximum(people.reindex(lone_ids[at]).fillna(1).to_numpy(), 1) / n_people
-        gam.append(g)
-        logu.append(np.log(u))
-    logw = np.log(size[best["cl_r"].to_numpy()].astype(float))
+        per[f"s_{i}"] = g * _RANK + (_RANK - 1 - np.minimum(-np.log(u), _RANK - 1))
+    unit = pd.DataFrame(per).groupby(["u", "cl_r"], sort=False).max().reset_index()
+    # CRP prior weight n_C, as for one record: a group is one observation of its person.
+    # (Seating its s records one by one would weigh n_C^s against alpha s!, the CRP's
+    # growth of large clusters that suits entity resolution badly: Zanella et al. 2016;
+    # measured, it joined most groups of three to the wrong person.)
+    logw = np.log(size[unit["cl_r"].to_numpy()].astype(float))
     for i, f in enumerate(fields):
-        g = gam[i]
+        score = unit[f"s_{i}"].to_numpy()
+        g = np.floor(score / _RANK).astype(int)
         ok = g >= 0
         m = np.array([lv.m for lv in f.levels][::-1], dtype=float)  # index = gamma
         m = m / m.sum()
-        logw += np.where(ok, np.log(m[np.where(ok, g, 0)]) - logu[i], 0.0)
-    best["logw"] = logw
-    return _apply(best, frame, codes, alpha, cannot_link)
+        minus_log_u = _RANK - 1 - (score - g * _RANK)
+        logw += np.where(ok, np.log(m[np.where(ok, g, 0)]) + minus_log_u, 0.0)
+    out = pd.DataFrame({"u": unit["u"].to_numpy(), "cl_r": unit["cl_r"].to_numpy(),
+                        "logw": logw})
+    return _apply(out, ids, codes, alpha, cannot_link)
 
 
 def _posterior(best: pd.DataFrame, alpha: float) -> np.ndarray:
-    """P(record joins this candidate): prior weight n_C times likelihood ratio, against
-    all its candidates and a new person (weight alpha)."""
-    top = best.groupby("id_l")["logw"].transform("max").to_numpy()
+    """P(group joins this candidate): prior weight times likelihood ratio, against all its
+    candidates and a new person (weight alpha)."""
+    top = best.groupby("u")["logw"].transform("max").to_numpy()
     shift = np.maximum(top, math.log(alpha))
     w = np.exp(best["logw"].to_numpy() - shift)
-    total = pd.Series(w).groupby(best["id_l"].to_numpy()).transform("sum").to_numpy()
+    total = pd.Series(w).groupby(best["u"].to_numpy()).transform("sum").to_numpy()
     return w / (total + np.exp(math.log(alpha) - shift))
 
 
-def _apply(best: pd.DataFrame, frame: pd.DataFrame, codes: np.ndarray, alpha: float,
-           cannot_link: pd.DataFrame | None = None) -> tuple[np.ndarray, int]:
-    """MAP moves of lone records whose best candidate has posterior above 1/2."""
+def _apply(best: pd.DataFrame, ids: np.ndarray, codes: np.ndarray, alpha: float,
+           cannot_link: pd.DataFrame | None = None) -> tuple[np.ndarray, int, int]:
+    """MAP moves of small groups whose best candidate has posterior above 1/2; returns
+    labels and the lone records and groups moved."""
     from tribunal.linkage.constraints import index_pairs
 
-    index = pd.Index(frame["unique_id"])
-    ca, cb = index_pairs(index, cannot_link)
+    ca, cb = index_pairs(pd.Index(ids), cannot_link)
+    partner: dict[int, set[int]] = {}
     if len(ca):
-        # a reviewed non-match with a member rules the person out (posterior 0)
-        banned = pd.MultiIndex.from_arrays([np.r_[frame["unique_id"].to_numpy()[ca],
-                                                  frame["unique_id"].to_numpy()[cb]],
-                                            np.r_[codes[cb], codes[ca]]])
-        keys = pd.MultiIndex.from_arrays([best["id_l"].to_numpy(), best["cl_r"].to_numpy()])
+        # a reviewed non-match between the group and a member rules the person out
+        ga, gb = codes[ca], codes[cb]
+        banned = pd.MultiIndex.from_arrays([np.r_[ga, gb], np.r_[gb, ga]])
+        keys = pd.MultiIndex.from_arrays([best["u"].to_numpy(), best["cl_r"].to_numpy()])
         best = best[~keys.isin(banned)].copy()
+        for a, b in zip(ga.tolist(), gb.tolist(), strict=True):
+            partner.setdefault(a, set()).add(b)
+            partner.setdefault(b, set()).add(a)
         if best.empty:
-            return codes, 0
-    best["post"] = _posterior(best, alpha)
-    win = best.loc[best.groupby("id_l")["post"].idxmax()]
-    win = win[win["post"] > 0.5].sort_values("post", ascending=False)
-    pos = index.get_indexer(win["id_l"])
-    if len(ca):
-        # two cannot-linked lone records: the more probable move is made, the other not
-        partner: dict[int, list[int]] = {}
-        for a, b in zip(ca, cb, strict=True):
-            partner.setdefault(int(a), []).append(int(b))
-            partner.setdefault(int(b), []).append(int(a))
-        joined: dict[int, int] = {}
-        keep = np.ones(len(win), dtype=bool)
-        for k, (r, c) in enumerate(zip(pos, win["cl_r"].to_numpy(), strict=True)):
-            if any(joined.get(o) == c for o in partner.get(int(r), ())):
-                keep[k] = False
-            else:
-                joined[int(r)] = int(c)
-        win, pos = win[keep], pos[keep]
-    src = codes[pos]
-    dst = win["cl_r"].to_numpy()
-    n = int(codes.max()) + 1
-    comp = connected_components(np.arange(n), src, dst)
-    return pd.factorize(comp[codes])[0], len(win)
+            return codes, 0, 0
+    best = best.assign(post=_posterior(best, alpha))
+    win = best.loc[best.groupby("u")["post"].idxmax()]
+    win = win[win["post"] > 0.5].sort_values(["post", "u"], ascending=[False, True])
+    # Most probable first. A group that receives another does not move, and one that moves
+    # receives none: every join is one decision against the partition it was weighed on,
+    # so no chain of moves bridges two people. Of two groups holding a cannot-linked pair,
+    # only the more probable joins a given person.
+    target = np.arange(len(np.bincount(codes)))
+    moved: set[int] = set()
+    received: set[int] = set()
+    for u, c in zip(win["u"].tolist(), win["cl_r"].tolist(), strict=True):
+        if u in received or c in moved or any(target[o] == c for o in partner.get(u, ())):
+            continue
+        target[u] = c
+        moved.add(u)
+        received.add(c)
+    size = np.bincount(codes)
+    sizes = size[list(moved)] if moved else np.zeros(0, dtype=int)
+    return (pd.factorize(target[codes])[0], int((sizes == 1).sum()),
+            int((sizes > 1).sum()))
 
 
 def lone_refiner(con: Any, table: str, ids: pd.Series, model: Any,

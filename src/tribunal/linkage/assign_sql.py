@@ -180,9 +180,11 @@ def fields_from_linker(linker: Any) -> list[Field]:
     return out
 
 
-def people_carrying(con: Any, view: str, col: str, is_array: bool) -> pd.Series:
-    """Per lone record: how many other people (clusters) carry its value of ``col`` (for
-    an array column, the sum over its elements)."""
+def people_carrying(con: Any, view: str, col: str, is_array: bool, small: int = 1
+                    ) -> pd.Series:
+    """Per record of a cluster of at most ``small`` records (a lone record by default): how
+    many other people (clusters) carry its value of ``col`` (for an array column, the sum
+    over its elements)."""
     q = f'"{col}"'
     if is_array:
         src = f"(SELECT unique_id, cl, n, unnest({q}) AS v FROM {view})"
@@ -190,7 +192,7 @@ def people_carrying(con: Any, view: str, col: str, is_array: bool) -> pd.Series:
         src = f"(SELECT unique_id, cl, n, {q} AS v FROM {view})"
     df = con.execute(f"""WITH s AS {src},
         f AS (SELECT v, count(DISTINCT cl) - 1 AS k FROM s
-              WHERE v IN (SELECT v FROM s WHERE n = 1) GROUP BY v)
-        SELECT s.unique_id, sum(f.k) AS k FROM s JOIN f USING (v) WHERE s.n = 1
+              WHERE v IN (SELECT v FROM s WHERE n <= {small}) GROUP BY v)
+        SELECT s.unique_id, sum(f.k) AS k FROM s JOIN f USING (v) WHERE s.n <= {small}
         GROUP BY s.unique_id""").df()
     return pd.Series(df["k"].to_numpy(dtype=float), index=df["unique_id"].to_numpy())
