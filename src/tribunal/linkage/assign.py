@@ -63,7 +63,7 @@ from tribunal.linkage.assign_sql import (
 
 # A blocking key shared with more than this many people gives no candidates: the record
 # cannot be placed by it, and a lone record whose exact name is that crowded stays alone.
-# A lone record is compared with at most this many clusters (those sharing most keys).
+# A lone record is compared with at most this many clusters (those sharing the rarest keys).
 CROWDED = 20
 # Members of a candidate cluster compared with the lone record (a sample of bigger ones).
 PROFILE = 100
@@ -232,17 +232,21 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
         GROUP BY key""")
     # A key shared by a crowd of people gives no candidates, and a group holding a record
     # whose exact name is that crowded is not placed (its rivals could not all be
-    # compared). Of the rest, the clusters sharing most keys with the group are candidates.
+    # compared). Of the rest, the clusters whose shared keys are rarest among people are
+    # candidates: each key weighs log(people / people carrying it), the inverse document
+    # frequency ranking of candidate records (Christen 2012, section 4), so one shared rare
+    # surname outranks a shared town and a shared common given name.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _asg_cand AS
         SELECT u, cl_r FROM (
-          SELECT lk.cl AS u, mk.cl AS cl_r, row_number() OVER (
-            PARTITION BY lk.cl ORDER BY count(DISTINCT lk.key) DESC,
-            max(mk.n) DESC, mk.cl) AS rank
-          FROM _asg_lk lk JOIN _asg_ok o USING (key) JOIN _asg_mk mk USING (key)
-          WHERE o.people <= {CROWDED} AND mk.cl <> lk.cl
-            AND lk.cl NOT IN (SELECT cl FROM _asg_lk JOIN _asg_ok USING (key)
-                              WHERE key LIKE 'k%' AND people > {CROWDED})
-          GROUP BY lk.cl, mk.cl)
+          SELECT u, cl_r, row_number() OVER (
+            PARTITION BY u ORDER BY sum(ln({n_people} / (people + 1))) DESC,
+            max(n) DESC, cl_r) AS rank
+          FROM (SELECT DISTINCT lk.cl AS u, mk.cl AS cl_r, key, o.people, mk.n
+            FROM _asg_lk lk JOIN _asg_ok o USING (key) JOIN _asg_mk mk USING (key)
+            WHERE o.people <= {CROWDED} AND mk.cl <> lk.cl
+              AND lk.cl NOT IN (SELECT cl FROM _asg_lk JOIN _asg_ok USING (key)
+                                WHERE key LIKE 'k%' AND people > {CROWDED}))
+          GROUP BY u, cl_r)
         WHERE rank <= {CROWDED}""")
     # every record of the group against every member of each candidate (a sample of big ones)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _asg_pairs AS
