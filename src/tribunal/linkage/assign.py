@@ -186,7 +186,11 @@ def assign_lone(
         # few records of its candidates, and the pass would cost much and place few.
         return AssignResult(codes, n_lone, 0, alpha, skipped=True)
     lone_moved = groups_moved = 0
-    for _ in range(SWEEPS):
+    for sweep in range(SWEEPS):
+        if sweep:
+            # alpha again from the people the last sweep left (Escobar & West 1995 update
+            # the concentration between Gibbs sweeps given the current number of tables)
+            alpha = crp_alpha(len(codes), int(codes.max()) + 1)
         codes, lone, groups = _reseat(con, table, pd.Series(ids).to_numpy(), codes, fields,
                                       alpha, selective, cannot_link)
         lone_moved += lone
@@ -233,9 +237,9 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
     # A key shared by a crowd of people gives no candidates, and a group holding a record
     # whose exact name is that crowded is not placed (its rivals could not all be
     # compared). Of the rest, the clusters whose shared keys are rarest among people are
-    # candidates: each key weighs log(people / people carrying it), the inverse document
-    # frequency ranking of candidate records (Christen 2012, section 4), so one shared rare
-    # surname outranks a shared town and a shared common given name.
+    # candidates: each key weighs log(people / people carrying it), the TF-IDF weighting
+    # of canopy clustering for reference matching (McCallum, Nigam & Ungar, KDD 2000), so
+    # one shared rare surname outranks a shared town and a shared common given name.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _asg_cand AS
         SELECT u, cl_r FROM (
           SELECT u, cl_r, row_number() OVER (
