@@ -98,9 +98,10 @@ class AssignResult:
             return (f"at {threshold:g}: lone records not matched against whole people: "
                     f"CRP alpha {self.alpha:.0f} exceeds the records, so a lone record is a "
                     "priori more likely a new person than anyone's")
+        groups = "two records" if SMALL == 2 else f"2 to {SMALL} records"
         return (f"at {threshold:g}: {self.n_assigned} of {self.n_lone} lone records joined "
                 f"a person as a whole, and {self.n_groups_assigned} of {self.n_groups} groups "
-                f"of 2-{SMALL} records (CRP alpha {self.alpha:.0f})")
+                f"of {groups} (CRP alpha {self.alpha:.0f})")
 
 
 def crp_alpha(n_records: int, n_people: int) -> float:
