@@ -11,55 +11,32 @@ this machine type is F1 0.999.
 from __future__ import annotations
 
 import logging
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
 
-from tribunal.linkage.evaluate import pair_set_scores
-from tribunal.linkage.link import run_linkage
-from tribunal.linkage.mapping import ColumnMapping
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from linkage_plain import febrl_settings, train_febrl  # noqa: E402
+
+from tribunal.linkage.evaluate import pair_set_scores  # noqa: E402
+from tribunal.linkage.link import run_linkage  # noqa: E402
+from tribunal.linkage.mapping import ColumnMapping  # noqa: E402
 
 THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.99)
 
 
 def plain(a: pd.DataFrame, b: pd.DataFrame) -> tuple[pd.DataFrame, float]:
-    import splink.comparison_library as cl
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    from splink import DuckDBAPI, Linker
 
     t0 = time.perf_counter()
-    settings = SettingsCreator(
-        link_type="link_only",
-        unique_id_column_name="rec_id",
-        blocking_rules_to_generate_predictions=[
-            block_on("given_name", "surname"), block_on("surname", "date_of_birth"),
-            block_on("given_name", "date_of_birth"), block_on("soc_sec_id"),
-            block_on("postcode", "surname"),
-        ],
-        comparisons=[
-            cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
-            cl.NameComparison("surname").configure(term_frequency_adjustments=True),
-            cl.DateOfBirthComparison("date_of_birth", input_is_string=True,
-                                     datetime_format="%Y%m%d"),
-            cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2]),
-            cl.ExactMatch("suburb").configure(term_frequency_adjustments=True),
-            cl.ExactMatch("postcode"),
-            cl.ExactMatch("state"),
-            cl.LevenshteinAtThresholds("address_1", [1, 3]),
-        ],
-        retain_intermediate_calculation_columns=False,
-    )
     db = DuckDBAPI()
-    linker = Linker([db.register(a, table_name="a"), db.register(b, table_name="b")], settings,
-                    log_level=logging.WARNING)
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("given_name", "surname", "date_of_birth")], recall=0.7)
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("given_name", "surname"))
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("date_of_birth"))
+    linker = Linker([db.register(a, table_name="a"), db.register(b, table_name="b")],
+                    febrl_settings("link_only"), log_level=logging.WARNING)
+    train_febrl(linker)
     pred = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
     return pred, time.perf_counter() - t0
 

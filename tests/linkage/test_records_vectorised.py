@@ -3,11 +3,14 @@ each row on its own, on generated lists with every field kind."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
-from tribunal.linkage.dates import parse_partial_date, year_from
+from tribunal.linkage.dates import infer_day_first, parse_partial_date, year_from
 from tribunal.linkage.mapping import ColumnMapping, recognise
 from tribunal.linkage.names import normalise_name
+from tribunal.linkage.names_zh import has_han
 from tribunal.linkage.places import parse_place
 from tribunal.linkage.records import _joined, normalise_sex, standardise, standardise_table
 from tribunal.linkage.resident_id import parse_resident_id
@@ -20,6 +23,8 @@ def _per_row(frame: pd.DataFrame, mapping: ColumnMapping) -> dict[str, list]:
     cols = {k: list(_joined(frame, f.get(k, []))) for k in
             ("name", "birth_date", "birth_year", "place", "sex", "event")}
     ids = list(_joined(frame, f.get("id_number", []), ""))
+    places = [list(_joined(frame, [c])) for c in f.get("place", [])]
+    day_first = infer_day_first(cols["birth_date"])
     out: dict[str, list] = {k: [] for k in ("name_key", "name_tokens", "name_variants",
                                             "name_canon", "name_skel", "name_hz", "birth_date",
                                             "birth_ym", "birth_year", "sex", "place_province",
@@ -27,8 +32,12 @@ def _per_row(frame: pd.DataFrame, mapping: ColumnMapping) -> dict[str, list]:
                                             "event", "name")}
     for i in range(len(frame)):
         k = normalise_name(cols["name"][i])
-        d = parse_partial_date(cols["birth_date"][i]) if cols["birth_date"][i] else None
-        p = parse_place(cols["place"][i] or None)
+        d = (parse_partial_date(cols["birth_date"][i], day_first=day_first)
+             if cols["birth_date"][i] else None)
+        parts = [col[i] for col in places if col[i]]
+        # one place column is read as written; several Latin ones as "town, state"
+        latin = len(parts) > 1 and not any(has_han(x) for x in parts)
+        p = parse_place((", ".join(reversed(parts)) if latin else "".join(parts)) or None)
         r = parse_resident_id(ids[i]) if ids[i] else None
         sex = normalise_sex(cols["sex"][i])
         if r is not None:
@@ -44,7 +53,8 @@ def _per_row(frame: pd.DataFrame, mapping: ColumnMapping) -> dict[str, list]:
             "birth_year": d.year if d else y, "sex": sex, "place_province": prov or None,
             "place_prefecture": p.prefecture or None,
             "place_leaf": (p.county or p.prefecture or prov) or None,
-            "id_number": r.number if r else (ids[i].upper() or None),
+            "id_number": r.number if r else (re.sub(r"[\s\-./]", "", ids[i]).upper()
+                                             or None),
             "event": cols["event"][i] or None, "name": cols["name"][i],
         }
         for key, v in vals.items():

@@ -32,26 +32,52 @@ STANDARD_FIELDS: tuple[str, ...] = (
 
 # Header spellings recognised without a mapping (compared lower-cased, without spaces,
 # underscores or hyphens). Order within a field is the order columns are joined.
+_WHOLE_NAME = ("姓名", "名字", "全名", "人名", "name", "fullname", "personname")
 AUTO_HEADERS: dict[str, tuple[str, ...]] = {
-    "name": ("姓名", "名字", "全名", "人名", "name", "fullname", "personname", "姓", "名",
-             "surname", "lastname", "familyname", "firstname", "givenname", "forename"),
+    "name": (*_WHOLE_NAME, "姓", "名", "surname", "lastname", "familyname", "lname",
+             "firstname", "givenname", "givennames", "forename", "forenames", "fname",
+             "middlename", "middlenames"),
     "sex": ("性别", "sex", "gender"),
     "birth_date": ("出生日期", "出生年月", "出生年月日", "生日", "dob", "birthdate",
-                   "dateofbirth", "born"),
-    "birth_year": ("出生年份", "出生年", "birthyear", "yearofbirth", "yob"),
+                   "dateofbirth", "born", "birthday"),
+    "birth_year": ("出生年份", "出生年", "birthyear", "yearofbirth", "yob", "yearborn"),
     "place": ("籍贯", "户籍地", "户籍所在地", "出生地", "住址", "地址", "家庭住址", "place",
-              "birthplace", "placeofbirth", "address", "residence", "hometown", "province",
-              "prefecture", "county"),
+              "birthplace", "placeofbirth", "cityofbirth", "birthcity", "townofbirth",
+              "address", "residence", "hometown", "province", "state", "region",
+              "prefecture", "county", "district", "city", "town", "suburb", "village",
+              "locality", "municipality"),
     "event": ("事件", "状态", "event", "status"),
     "event_date": ("死亡日期", "拘留日期", "关押日期", "事件日期", "eventdate", "dateofdeath",
                    "detentiondate", "dateofdetention"),
     "facility": ("关押地点", "关押场所", "监狱", "看守所", "医院", "facility", "camp",
                  "prison", "hospital", "detentionfacility"),
+    # Numbers issued to one person for life; a row or record number (id, rec_id,
+    # unique_id) is not one: every record has its own, so it is never recognised.
     "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证", "idnumber",
-                  "idno", "nationalid", "residentid", "idcard"),
+                  "idno", "nationalid", "nationalidnumber", "residentid", "idcard",
+                  "idcardnumber", "identitynumber", "identitycardnumber", "ssn",
+                  "socialsecuritynumber", "socialsecurityno", "socialsecurityid", "socsecid",
+                  "socsecno", "nationalinsurancenumber", "ninumber", "nino", "passport",
+                  "passportnumber", "passportno", "personalnumber", "personalidnumber",
+                  "nhsnumber"),
 }
+# Columns compared for equality (up to one typo) when present: the parts of an address
+# below the town, contact details, occupation.
+AUTO_ATTRIBUTES: tuple[str, ...] = (
+    "postcode", "postalcode", "zip", "zipcode", "address1", "address2", "address3",
+    "addressline1", "addressline2", "street", "streetaddress", "streetname",
+    "streetnumber", "housenumber", "email", "emailaddress", "phone", "phonenumber",
+    "telephone", "mobile", "occupation", "profession", "job",
+)
+# Place columns by the size of the unit they name, largest first; a column naming no unit
+# (籍贯, address, birth_place) holds a whole place. Several columns of one place join from
+# the largest unit to the smallest.
+_PLACE_RANK = {"province": 0, "state": 0, "region": 0, "prefecture": 1, "county": 1,
+               "district": 1, "city": 2, "town": 2, "suburb": 2, "village": 2,
+               "locality": 2, "municipality": 2}
+_WHOLE_PLACE = 3
 # Surname columns come before given-name columns when both are recognised.
-_NAME_ORDER = ("姓", "surname", "lastname", "familyname")
+_NAME_ORDER = ("姓", "surname", "lastname", "familyname", "lname")
 
 
 def _fold(header: str) -> str:
@@ -92,25 +118,46 @@ class ColumnMapping:
                    list(doc.get("attributes", [])), exact=exact)
 
 
+def _place_columns(hits: list[str]) -> tuple[list[str], list[str]]:
+    """(place columns, left over): one column per unit (state > county > town), largest
+    first, then the first column holding a whole place or an address, which names the
+    rest (省 + 地址). Beside a town column an address is the street, below what the model
+    compares as a place; a second whole place (a birthplace beside a residence) is
+    another fact about the person. Both are left over, to be compared as attributes."""
+    ranked = sorted(hits, key=lambda c: _PLACE_RANK.get(_fold(c), _WHOLE_PLACE))
+    units: dict[int, str] = {}
+    for c in ranked:
+        units.setdefault(_PLACE_RANK.get(_fold(c), _WHOLE_PLACE), c)
+    town = _PLACE_RANK["city"]
+    place = [c for r, c in units.items() if not (r == _WHOLE_PLACE and town in units)]
+    return place, [c for c in hits if c not in place]
+
+
 def recognise(columns: list[str]) -> ColumnMapping:
-    """Map recognisable headers to standard fields."""
-    folded = {_fold(c): c for c in columns}
+    """Map recognisable headers to standard fields, and columns such as a postcode, a
+    street address or an e-mail address to attributes."""
+    folded: dict[str, str] = {}
+    for c in columns:
+        folded.setdefault(_fold(c), c)
     fields: dict[str, list[str]] = {}
+    attributes: list[str] = []
     for name, aliases in AUTO_HEADERS.items():
         hits = [folded[a] for a in aliases if a in folded]
         if name == "name":
-            whole = [folded[a] for a in aliases[:7] if a in folded]
+            whole = [folded[a] for a in _WHOLE_NAME if a in folded]
             if whole:
                 hits = whole[:1]
             else:
                 hits.sort(key=lambda c: 0 if _fold(c) in _NAME_ORDER else 1)
         elif name == "place":
-            pass  # several place columns join from largest to smallest as written
+            hits, rest = _place_columns(hits)
+            attributes += rest
         else:
             hits = hits[:1]
         if hits:
             fields[name] = hits
-    return ColumnMapping(fields)
+    attributes += [folded[a] for a in AUTO_ATTRIBUTES if a in folded]
+    return ColumnMapping(fields, attributes)
 
 
 def _as_list(value: object) -> list[str]:
@@ -172,7 +219,11 @@ def resolve(columns: list[str], explicit: ColumnMapping | None, source: str) -> 
         mapping = recognise(columns)
     if explicit and not explicit.exact:
         mapping.fields.update({k: v for k, v in explicit.fields.items() if v})
-        mapping.attributes = list(explicit.attributes)
+        if explicit.attributes:
+            mapping.attributes = list(explicit.attributes)
+        # a recognised attribute the mapping gives a field is compared once, as that field
+        used = {c for cols in mapping.fields.values() for c in cols}
+        mapping.attributes = [c for c in mapping.attributes if c not in used]
     missing = [c for c in mapping.columns() if c not in columns]
     if missing:
         raise InputError(

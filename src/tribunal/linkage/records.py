@@ -8,6 +8,7 @@ encodes them (GB 11643-1999).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,10 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tribunal.linkage.dates import parse_partial_date, year_from
+from tribunal.linkage.dates import infer_day_first, parse_partial_date, year_from
 from tribunal.linkage.mapping import ColumnMapping, surname_columns
 from tribunal.linkage.names import NameParts, name_parts, normalise_name
-from tribunal.linkage.places import parse_place
+from tribunal.linkage.names_zh import has_han
+from tribunal.linkage.places import PlaceKeys, parse_place
 from tribunal.linkage.resident_id import ResidentId, parse_resident_id
 
 RECORD_COLUMNS: tuple[str, ...] = (
@@ -49,7 +51,10 @@ def _joined(frame: pd.DataFrame, cols: list[str], sep: str = " ") -> pd.Series:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
     parts = []
     for c in cols:
-        col = frame[c].astype(object).where(frame[c].notna(), "").astype(str).str.strip()
+        col = frame[c].astype(object).where(frame[c].notna(), "")
+        if pd.api.types.infer_dtype(col, skipna=True) not in ("string", "empty"):
+            col = col.map(_cell_text)
+        col = col.astype(str).str.strip()
         parts.append(col.where(~col.str.lower().isin(["nan", "none", "nat"]), ""))
     out = parts[0]
     for part in parts[1:]:
@@ -58,6 +63,14 @@ def _joined(frame: pd.DataFrame, cols: list[str], sep: str = " ") -> pd.Series:
 
 
 _BLANK = frozenset({"nan", "none", "nat"})
+
+
+def _cell_text(v: object) -> str:
+    """A spreadsheet cell as text; a whole number stored as a float (a postcode, an ID, a
+    year: 4011.0) is written as the integer it is, as a CSV export of it would."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def _clean_cell(v: object) -> str:
@@ -124,10 +137,31 @@ def _blank_none(arr: np.ndarray) -> np.ndarray:
     return out
 
 
+_ID_SEPARATORS = re.compile(r"[\s\-./]+")
+
+
 def _id_keys(text: str) -> tuple[ResidentId | None, str | None]:
-    """The parsed resident ID and the ID number to keep (the raw text when not valid)."""
+    """The parsed resident ID and the ID number to keep: otherwise the text in capitals
+    without the spaces, hyphens, dots and slashes that lists write numbers with
+    (123-45-6789 is 123456789)."""
     rid = parse_resident_id(text) if text else None
-    return rid, rid.number if rid else (text.upper() or None)
+    return rid, rid.number if rid else (_ID_SEPARATORS.sub("", text).upper() or None)
+
+
+_PLACE_SEP = "\x1f"  # joins a place's columns until the parser sees them
+
+
+def _place_keys(text: str) -> PlaceKeys:
+    """Place keys of one record's place columns (largest unit first, joined by
+    :data:`_PLACE_SEP`). Chinese is read as one string from the largest unit down;
+    romanised parts are given to the parser as "town, county, state", the order in which
+    it reads them, so that the columns stay levels rather than one run-together name."""
+    parts = [p for p in text.split(_PLACE_SEP) if p.strip()]
+    if not parts:
+        return parse_place(None)
+    if len(parts) == 1 or any(has_han(p) for p in parts):
+        return parse_place("".join(parts))
+    return parse_place(", ".join(reversed(parts)))
 
 
 _NAME_COLUMNS = ("name_script", "name_hz", "name_key", "name_tokens", "name_variants",
@@ -187,9 +221,11 @@ def _columns(
     nc, raw_names = _joined_codes(frame, f.get("name", []))
     # One tuple per distinct name, transposed into one list per name column.
     name_cols = list(zip(*[_name_fields(v) for v in raw_names], strict=True))
-    dc, dates = _factorised(frame, f.get("birth_date", []),
-                            lambda t: parse_partial_date(t) if t else None)
-    pc, places = _factorised(frame, f.get("place", []), lambda t: parse_place(t or None))
+    dc, date_texts = _joined_codes(frame, f.get("birth_date", []))
+    # read the way this list writes dates (day or month first), judged on its values
+    day_first = infer_day_first(date_texts)
+    dates = [parse_partial_date(t, day_first=day_first) if t else None for t in date_texts]
+    pc, places = _factorised(frame, f.get("place", []), _place_keys, _PLACE_SEP)
     ic, ids = _factorised(frame, f.get("id_number", []), _id_keys, "")
     rids = [r for r, _ in ids]
     sc, sex_u = _factorised(frame, f.get("sex", []), normalise_sex)
