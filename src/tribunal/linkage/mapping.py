@@ -30,6 +30,19 @@ STANDARD_FIELDS: tuple[str, ...] = (
     "id_number",
 )
 
+# Place columns by the size of the unit they name, largest first (China: province >
+# prefecture > county > township; elsewhere: state > county > town); a column naming no
+# unit (籍贯, address, birth_place) holds a whole place. Several columns of one place join
+# from the largest unit to the smallest.
+_PLACE_RANK = {"省": 0, "省份": 0, "province": 0, "state": 0, "region": 0,
+               "地区": 1, "州": 1, "市": 1, "地市": 1, "prefecture": 1,
+               "县": 2, "区": 2, "县区": 2, "县市": 2, "county": 2, "district": 2,
+               "乡": 3, "镇": 3, "乡镇": 3, "村": 3, "city": 3, "town": 3, "suburb": 3,
+               "village": 3, "locality": 3, "municipality": 3}
+_TOWN = 3
+_WHOLE_PLACE = 4
+_PLACE_UNITS = tuple(_PLACE_RANK)
+
 # Header spellings recognised without a mapping (compared lower-cased, without spaces,
 # underscores or hyphens). Order within a field is the order columns are joined.
 _WHOLE_NAME = ("姓名", "名字", "全名", "人名", "name", "fullname", "personname")
@@ -43,9 +56,7 @@ AUTO_HEADERS: dict[str, tuple[str, ...]] = {
     "birth_year": ("出生年份", "出生年", "birthyear", "yearofbirth", "yob", "yearborn"),
     "place": ("籍贯", "户籍地", "户籍所在地", "出生地", "住址", "地址", "家庭住址", "place",
               "birthplace", "placeofbirth", "cityofbirth", "birthcity", "townofbirth",
-              "address", "residence", "hometown", "province", "state", "region",
-              "prefecture", "county", "district", "city", "town", "suburb", "village",
-              "locality", "municipality"),
+              "address", "residence", "hometown", *_PLACE_UNITS),
     "event": ("事件", "状态", "event", "status"),
     "event_date": ("死亡日期", "拘留日期", "关押日期", "事件日期", "eventdate", "dateofdeath",
                    "detentiondate", "dateofdetention"),
@@ -69,13 +80,6 @@ AUTO_ATTRIBUTES: tuple[str, ...] = (
     "streetnumber", "housenumber", "email", "emailaddress", "phone", "phonenumber",
     "telephone", "mobile", "occupation", "profession", "job",
 )
-# Place columns by the size of the unit they name, largest first; a column naming no unit
-# (籍贯, address, birth_place) holds a whole place. Several columns of one place join from
-# the largest unit to the smallest.
-_PLACE_RANK = {"province": 0, "state": 0, "region": 0, "prefecture": 1, "county": 1,
-               "district": 1, "city": 2, "town": 2, "suburb": 2, "village": 2,
-               "locality": 2, "municipality": 2}
-_WHOLE_PLACE = 3
 # Surname columns come before given-name columns when both are recognised.
 _NAME_ORDER = ("姓", "surname", "lastname", "familyname", "lname")
 
@@ -128,8 +132,7 @@ def _place_columns(hits: list[str]) -> tuple[list[str], list[str]]:
     units: dict[int, str] = {}
     for c in ranked:
         units.setdefault(_PLACE_RANK.get(_fold(c), _WHOLE_PLACE), c)
-    town = _PLACE_RANK["city"]
-    place = [c for r, c in units.items() if not (r == _WHOLE_PLACE and town in units)]
+    place = [c for r, c in units.items() if not (r == _WHOLE_PLACE and _TOWN in units)]
     return place, [c for c in hits if c not in place]
 
 
