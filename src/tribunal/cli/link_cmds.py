@@ -140,6 +140,9 @@ def run(ctx: click.Context, lists: tuple[str, ...], mapping: Path | None, thresh
         console.print(f"capture histories: {safe_text(str(r.capture_table))}")
         console.print(f"clusters:          {safe_text(str(r.clusters))}")
         console.print(f"review queue:      {safe_text(str(r.review_queue))} ({r.n_review} pairs)")
+        if len(r.lists) == 1:
+            console.print("one list: its duplicates are merged; an estimate with tribunal mse "
+                          "needs the people of two or more lists")
         if r.withheld:
             console.print(f"protected lists withheld from: {', '.join(r.withheld)} "
                           "(--include-protected keeps them)")
@@ -249,7 +252,9 @@ def import_lists(ctx: click.Context, lists: tuple[Path, ...], mapping: Path | No
                     f"{k['latin']} Latin); birth: {k['birth_day']} day, {k['birth_month']} "
                     f"month, {k['birth_year']} year; place {k['place']}; sex {k['sex']}; "
                     f"ID {k['id_number']}")
-            console.print(f"  encodings: {r['encodings'] or {'ascii': 'only'}}")
+            enc = ", ".join(k if k == "utf-16" else f"{k} ({v:,} line{'s' * (v != 1)})"
+                            for k, v in r["encodings"].items())
+            console.print(f"  encodings: {enc or 'ASCII only'}")
             for w in r["warnings"]:
                 console.print(f"  [yellow]warning:[/] {safe_text(w)}")
 
@@ -322,13 +327,15 @@ def review(ctx: click.Context, out_dir: Path, limit: int, show_protected: bool,
             console.print(f"[bold]{safe_text(r['unique_id_l'])}[/]  vs  "
                           f"[bold]{safe_text(r['unique_id_r'])}[/]"
                           f"   p={float(r['match_probability']):.3f}")
+            attrs = [k[:-2] for k in r if k.startswith("attr_") and k.endswith("_l")]
             for f in ("name", "sex", "birth_date", "birth_ym", "birth_year", "place_leaf",
-                      "id_number"):
-                if f"{f}_l" in r:  # values escaped: "[protected]" is not rich markup
-                    console.print(f"    {f:<11} {safe_text(str(r[f + '_l'])):<28} "
+                      "id_number", *attrs):
+                if r.get(f"{f}_l") or r.get(f"{f}_r"):  # "[protected]" is not markup
+                    console.print(f"    {f.removeprefix('attr_'):<11} "
+                                  f"{safe_text(str(r[f + '_l'])):<28} "
                                   f"{safe_text(str(r[f + '_r']))}")
-        console.print("decide with: tribunal link decide OUT_DIR ID1 ID2 match|non-match|unsure"
-                      " --reviewer NAME")
+        console.print(f"decide with: tribunal link decide {safe_text(str(out_dir))} ID1 ID2 "
+                      "match|non-match|unsure --reviewer NAME", soft_wrap=True)
 
     emit(queue.to_dict(orient="records"), as_json, human)
 

@@ -350,7 +350,8 @@ def reveal_protected(case: Any, summary: dict[str, Any], queue: pd.DataFrame) ->
         for side in sides:
             mask = out[f"source_{side}"] == name
             ids = out.loc[mask, f"unique_id_{side}"]
-            for col in SHOW_COLUMNS:
+            attrs = [c for c in records.columns if c.startswith("attr_")]
+            for col in (*SHOW_COLUMNS, *attrs):
                 target = f"{col}_{side}"
                 if target in out.columns and col in records.columns and col != "source":
                     values = records[col].reindex(ids.to_numpy())

@@ -244,8 +244,9 @@ def run_linkage(
         pairs = apply_decisions(pairs, decisions)
         show = ["unique_id", "source", "row", "name", "sex", "birth_date", "birth_ym",
                 "birth_year", "place_leaf", "id_number"]
+        show += [c for c in cols if c.startswith("attr_")]  # shown to the reviewer too
         records = con.execute(
-            "select " + ", ".join(c for c in show if c in cols) + " from records").df()
+            "select " + ", ".join(f'"{c}"' for c in show if c in cols) + " from records").df()
         lists = [i.name for i in infos]
         item_of = {i.name: i.item_id or "" for i in infos}
         cannot = cannot_link_pairs(decisions)

@@ -58,6 +58,7 @@ def review_queue(
         near = near[pd.Series(keep, index=near.index, dtype=bool)]  # [] would drop columns
     near = near.sort_values("distance").head(limit)
     cols = [c for c in SHOW_COLUMNS if c in records.columns]
+    cols += [c for c in records.columns if c.startswith("attr_")]  # postcode, address ...
     info = records.set_index("unique_id")[cols]
     left = info.add_suffix("_l").reindex(near["unique_id_l"]).reset_index(drop=True)
     right = info.add_suffix("_r").reindex(near["unique_id_r"]).reset_index(drop=True)

@@ -149,7 +149,10 @@ def _check_lists(frame: pd.DataFrame, lists: list[str]) -> None:
     if len(lists) < 2:
         raise InputError(
             f"multiple systems estimation needs at least two lists; found {len(lists)}",
-            hint="give one 0/1 column per list plus a 'count' column",
+            hint="give one 0/1 column per list plus a 'count' column"
+            + ("; a table from one deduplicated list (tribunal link run with one list) says "
+               "nothing about who no list saw: link two or more lists" if len(lists) == 1
+               else ""),
         )
     clash = [str(c) for c in lists if ":" in str(c) or "," in str(c)]
     if clash:
