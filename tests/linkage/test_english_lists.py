@@ -175,3 +175,22 @@ def test_febrl1_from_the_command_line_without_a_mapping(tmp_path):
     assert shown.exit_code == 0
     assert "postcode" in shown.output and "4811" in shown.output
     assert "sex" not in shown.output  # empty on both sides: not shown
+
+
+@pytest.mark.parametrize(("name", "key"), [
+    ("Anne-Marie Smith-Jones", "annemarie smithjones"),  # not Wade-Giles: j stays j
+    ("Jean-Luc Picard", "jeanluc picard"),
+    ("WANG Hsiu-ying", "wang xiuying"),  # Wade-Giles syllables are still converted
+    ("Mao Tse-tung", "mao zedong"),
+])
+def test_hyphenated_western_names_are_not_read_as_wade_giles(name, key):
+    from tribunal.linkage.names import normalise_name
+
+    assert normalise_name(name).key == key
+
+
+def test_an_initial_does_not_mark_the_surname():
+    from tribunal.linkage.names import normalise_name
+
+    assert normalise_name("John A. Smith").parts.surname == ""
+    assert normalise_name("John A. SMITH").parts.surname == "smith"

@@ -186,7 +186,8 @@ def _latin_name(raw: str, s: str) -> NameKeys:
     untitled = [w for w in words if not is_title(w)]
     if len(untitled) >= 2:
         words = untitled
-    caps = [w for w in words if len(w) > 1 and w.isupper()]
+    # an initial ("A." in John A. Smith) is capital without marking anything
+    caps = [w for w in words if sum(ch.isalpha() for ch in w) > 1 and w.isupper()]
     tokens = [t for w in words for t in _word_tokens(w)]
     if not tokens:
         return NameKeys(raw=raw, script="")

@@ -217,11 +217,21 @@ def latin_fold(text: str) -> str:
 
 def latin_token(token: str) -> str:
     """Canonical form of one romanised name token: hyphenated syllables are converted from
-    Wade-Giles where needed and joined (Hsiu-ying -> xiuying)."""
+    Wade-Giles where needed and joined (Hsiu-ying -> xiuying). A hyphenated word whose
+    parts do not all convert to pinyin syllables is not Chinese (Smith-Jones, Anne-Marie)
+    and is joined as written."""
     parts = [p for p in token.split("-") if p]
     if len(parts) > 1:
-        return "".join(wade_giles_syllable(p) for p in parts)
+        if all(_WG_SHAPE.match(p) for p in parts):
+            return "".join(wade_giles_syllable(p) for p in parts)
+        return "".join(parts).replace("'", "").replace("ü", "v")
     return token.replace("'", "").replace("ü", "v")
+
+
+# The shape of a Wade-Giles (or pinyin) syllable: one initial, one to three vowels, and a
+# final n, ng, h (ih, ieh) or rh (erh). Smith, Jones, Marie or Luc have none of it.
+_WG_SHAPE = re.compile(r"^(?:ch'?|ts'?|tz'?|k'?|p'?|t'?|hs|sh|ss|sz|[bcdfghjlmnqrswxyz])?"
+                       r"(?:[aeiouüŭv]{1,3})(?:ng|n|h|rh)?$")
 
 
 def surname_candidates(token: str) -> tuple[str, ...]:
