@@ -194,3 +194,45 @@ def test_an_initial_does_not_mark_the_surname():
 
     assert normalise_name("John A. Smith").parts.surname == ""
     assert normalise_name("John A. SMITH").parts.surname == "smith"
+
+
+def test_an_id_copied_with_one_typo_still_links(tmp_path):
+    """Namesakes told apart by their ID numbers only (no birth date): a duplicate whose ID
+    was copied with one digit wrong or two swapped is the same person, a namesake with
+    another number is not. With exact ID agreement only, the typo reads as proof of two
+    people."""
+    import numpy as np
+
+    from tribunal.linkage.evaluate import evaluate_clusters
+    from tribunal.linkage.link import run_linkage
+
+    rng = np.random.default_rng(3)
+    given = ["john", "mary", "james", "anne", "peter", "susan", "paul", "jane", "mark", "ruth"]
+    sur = ["smith", "jones", "brown", "taylor", "wilson", "evans", "white", "hall", "wood",
+           "clark"]
+    rows, truth = [], []
+    for person in range(400):
+        name = (str(rng.choice(given)), str(rng.choice(sur)))
+        ssn = "".join(str(d) for d in rng.integers(0, 10, 9))
+        rows.append((*name, ssn))
+        truth.append(person)
+        if person % 2:
+            copy = list(ssn)
+            i = int(rng.integers(0, 8))
+            if person % 4 == 1:  # two digits swapped
+                copy[i], copy[i + 1] = copy[i + 1], copy[i]
+            elif person % 8 == 3:  # one digit wrong
+                copy[i] = str((int(copy[i]) + 1) % 10)
+            rows.append((*name, "".join(copy)))
+            truth.append(person)
+    frame = pd.DataFrame(rows, columns=["first_name", "surname", "ssn"])
+    frame.to_csv(tmp_path / "l.csv", index=False)
+    run_linkage([tmp_path / "l.csv"], tmp_path / "out")
+    person = pd.read_csv(tmp_path / "out" / "clusters.csv")["person_id"]
+    typo = [i for i, (a, b) in enumerate(zip(rows, rows[1:], strict=False))
+            if truth[i] == truth[i + 1] and a[2] != b[2]]
+    assert len(typo) > 100
+    linked = sum(person[i] == person[i + 1] for i in typo)
+    assert linked >= 0.9 * len(typo), (linked, len(typo))
+    ev = evaluate_clusters(person, truth)
+    assert ev.pairwise.precision >= 0.95, ev.to_dict()

@@ -19,7 +19,8 @@ from strict to loose, so agreement on a strict level is worth more evidence:
   only the year > same year, months differ > +-1 year > else;
 - place: same leaf (county) > same prefecture > same province where one side knows only
   the province > same province, prefectures differ > else;
-- sex, resident ID, facility and any extra attributes: exact.
+- ID number: exact > one typo (Damerau-Levenshtein 1, a number copied by hand) > else;
+- sex, facility and any extra attributes: exact.
 
 Parameters: u by random sampling, m by EM without labels (Dempster, Laird & Rubin 1977);
 m from labelled pairs when reviewed decisions exist. The same settings run on DuckDB
@@ -220,6 +221,24 @@ def _attribute_comparison(col: str):
     )
 
 
+def _id_comparison():
+    """Exact > one typo (Damerau-Levenshtein 1: a digit mistyped, dropped or two swapped
+    when a number is copied by hand) > else. Between strangers a near-miss of a long
+    number is as rare as agreement; u by random sampling says how rare on each list."""
+    import splink.comparison_level_library as cll
+    from splink.comparison_library import CustomComparison
+
+    return CustomComparison(
+        output_column_name="id_number",
+        comparison_levels=[
+            cll.NullLevel("id_number"),
+            cll.ExactMatchLevel("id_number").configure(m_probability=0.8),
+            cll.DamerauLevenshteinLevel("id_number", 1).configure(m_probability=0.1),
+            cll.ElseLevel().configure(m_probability=0.1),
+        ],
+    )
+
+
 def present_columns(records: pd.DataFrame) -> set[str]:
     """Columns of a records frame that hold at least one value."""
     return {c for c in records.columns if records[c].notna().any()}
@@ -244,7 +263,7 @@ def build_settings(present: set[str], options: ModelOptions) -> Any:
     if options.use_sex and has("sex"):
         comparisons.append(cl.ExactMatch("sex"))
     if has("id_number"):
-        comparisons.append(cl.ExactMatch("id_number"))
+        comparisons.append(_id_comparison())
     if has("facility"):
         comparisons.append(cl.ExactMatch("facility").configure(term_frequency_adjustments=True))
     for attr in options.attributes:
