@@ -236,3 +236,16 @@ def test_an_id_copied_with_one_typo_still_links(tmp_path):
     assert linked >= 0.9 * len(typo), (linked, len(typo))
     ev = evaluate_clusters(person, truth)
     assert ev.pairwise.precision >= 0.95, ev.to_dict()
+
+
+def test_placeholders_for_missing_values_are_missing():
+    # strangers whose place or ID reads "N/A" or "unknown" must not agree on it
+    rec = _records(pd.DataFrame({
+        "name": ["Ann Lee", "Bo Wu", "Na Li", "N/A"],
+        "city": ["N/A", "unknown", "-", "不详"],
+        "ssn": ["?", "n/a", "", "NULL"],
+        "email": ["#N/A", "--", "a@b.c", ""],
+    }))
+    assert rec["place_leaf"].isna().all() and rec["id_number"].isna().all()
+    assert list(rec["attr_email"].isna()) == [True, True, False, True]
+    assert rec["name_key"].iloc[2] == "li na" and pd.isna(rec["name_key"].iloc[3])

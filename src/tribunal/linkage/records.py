@@ -45,8 +45,16 @@ def normalise_sex(value: object) -> str | None:
     return _SEX.get(str(value).strip().lower().removesuffix("性"))
 
 
+# Cells that say a value is missing. Read as values, every "N/A" place or "unknown" name
+# would agree with every other: strangers sharing a placeholder. ("NA" stays: 那 Na is a
+# surname.)
+_BLANK = frozenset({"nan", "none", "nat", "null", "n/a", "#n/a", "n.a.", "-", "--", "?",
+                    "unknown", "unk", "不详", "未知", "不明", "无"})
+
+
 def _joined(frame: pd.DataFrame, cols: list[str], sep: str = " ") -> pd.Series:
-    """Columns joined row-wise with ``sep``, blanks and 'nan' dropped (vectorised)."""
+    """Columns joined row-wise with ``sep``, blank and placeholder cells (:data:`_BLANK`)
+    dropped (vectorised)."""
     if not cols:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
     parts = []
@@ -55,14 +63,11 @@ def _joined(frame: pd.DataFrame, cols: list[str], sep: str = " ") -> pd.Series:
         if pd.api.types.infer_dtype(col, skipna=True) not in ("string", "empty"):
             col = col.map(_cell_text)
         col = col.astype(str).str.strip()
-        parts.append(col.where(~col.str.lower().isin(["nan", "none", "nat"]), ""))
+        parts.append(col.where(~col.str.lower().isin(_BLANK), ""))
     out = parts[0]
     for part in parts[1:]:
         out = (out + sep + part).str.strip(sep) if sep else out + part
     return out
-
-
-_BLANK = frozenset({"nan", "none", "nat"})
 
 
 def _cell_text(v: object) -> str:
@@ -74,7 +79,7 @@ def _cell_text(v: object) -> str:
 
 
 def _clean_cell(v: object) -> str:
-    """One cell as ``_joined`` reads it: stripped text, '' for blanks and 'nan'/'none'."""
+    """One cell as ``_joined`` reads it: stripped text, '' for blanks and placeholders."""
     t = str(v).strip()
     return "" if t.lower() in _BLANK else t
 
