@@ -249,3 +249,10 @@ def test_placeholders_for_missing_values_are_missing():
     assert rec["place_leaf"].isna().all() and rec["id_number"].isna().all()
     assert list(rec["attr_email"].isna()) == [True, True, False, True]
     assert rec["name_key"].iloc[2] == "li na" and pd.isna(rec["name_key"].iloc[3])
+
+
+def test_a_note_in_brackets_does_not_hide_a_header():
+    m = recognise(["Surname", "Given name(s)", "Date of birth (dd/mm/yyyy)"])
+    assert m.fields["name"] == ["Surname", "Given name(s)"]
+    assert m.fields["birth_date"] == ["Date of birth (dd/mm/yyyy)"]
+    assert recognise(["姓名", "出生日期（公历）"]).fields["birth_date"] == ["出生日期（公历）"]

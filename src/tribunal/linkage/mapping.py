@@ -85,7 +85,10 @@ _NAME_ORDER = ("姓", "surname", "lastname", "familyname", "lname")
 
 
 def _fold(header: str) -> str:
-    return re.sub(r"[\s_\-.:：]+", "", str(header)).lower()
+    # a note in brackets says how the column is written, not what it holds:
+    # "Date of birth (dd/mm/yyyy)", "出生日期（年月日）"
+    header = re.sub(r"\([^)]*\)|\[[^\]]*\]|（[^）]*）", "", str(header))
+    return re.sub(r"[\s_\-.:：]+", "", header).lower()
 
 
 def surname_columns(name_columns: list[str]) -> list[str]:
