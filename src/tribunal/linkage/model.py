@@ -204,8 +204,9 @@ def _place_comparison():
 
 
 def _attribute_comparison(col: str):
-    """Exact (frequency-adjusted) > one typo (Damerau-Levenshtein 1) > else: extra columns
-    such as an address or occupation are often copied by hand."""
+    """Exact (frequency-adjusted) > one typo (Damerau-Levenshtein 1) > Jaro-Winkler >= 0.9
+    (two typos in a long value: an e-mail or street address) > else: extra columns such as
+    an address or occupation are often copied by hand."""
     import splink.comparison_level_library as cll
     from splink.comparison_library import CustomComparison
 
@@ -216,7 +217,8 @@ def _attribute_comparison(col: str):
             cll.ExactMatchLevel(col, term_frequency_adjustments=True).configure(
                 m_probability=0.7),
             cll.DamerauLevenshteinLevel(col, 1).configure(m_probability=0.1),
-            cll.ElseLevel().configure(m_probability=0.2),
+            cll.JaroWinklerLevel(col, 0.9).configure(m_probability=0.05),
+            cll.ElseLevel().configure(m_probability=0.15),
         ],
     )
 
