@@ -20,7 +20,7 @@ from strict to loose, so agreement on a strict level is worth more evidence:
 - place: same leaf (county) > same prefecture > same province where one side knows only
   the province > same province, prefectures differ > else;
 - ID number: exact > one typo (Damerau-Levenshtein 1, a number copied by hand) > else;
-- sex, facility and any extra attributes: exact.
+- sex and facility: exact; extra attributes: exact > one typo > Jaro-Winkler >= 0.9.
 
 Parameters: u by random sampling, m by EM without labels (Dempster, Laird & Rubin 1977);
 m from labelled pairs when reviewed decisions exist. The same settings run on DuckDB
