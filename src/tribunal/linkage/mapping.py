@@ -72,8 +72,8 @@ AUTO_HEADERS: dict[str, tuple[str, ...]] = {
                   "passportnumber", "passportno", "personalnumber", "personalidnumber",
                   "nhsnumber"),
 }
-# Columns compared for equality (up to one typo) when present: the parts of an address
-# below the town, contact details, occupation.
+# Columns compared as attributes (exact, one typo, Jaro-Winkler) when present: the parts of
+# an address below the town, contact details, an occupation.
 AUTO_ATTRIBUTES: tuple[str, ...] = (
     "postcode", "postalcode", "zip", "zipcode", "address1", "address2", "address3",
     "addressline1", "addressline2", "street", "streetaddress", "streetname",
