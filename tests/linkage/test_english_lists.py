@@ -261,7 +261,8 @@ def test_a_note_in_brackets_does_not_hide_a_header():
 def test_a_long_attribute_with_two_typos_still_agrees(tmp_path):
     """Namesakes told apart by an e-mail address only: a duplicate whose address was
     copied with two typos is the same person (Jaro-Winkler >= 0.9 on a long
-    attribute), a namesake with another address is not."""
+    attribute), a namesake with another address is not. A short attribute has no such
+    level."""
     import numpy as np
 
     from tribunal.linkage.evaluate import evaluate_clusters
@@ -286,9 +287,18 @@ def test_a_long_attribute_with_two_typos_still_agrees(tmp_path):
                 copy.insert(6, copy[6])
             rows.append((*name, "".join(copy)))
             truth.append(person)
-    pd.DataFrame(rows, columns=["first_name", "surname", "email"]).to_csv(
-        tmp_path / "l.csv", index=False)
+    frame = pd.DataFrame(rows, columns=["first_name", "surname", "email"])
+    # a short attribute: painter / printer score 0.9 apart, and are not one typo apart
+    frame["occupation"] = rng.choice(["painter", "printer", "baker", "banker"], len(frame))
+    frame.to_csv(tmp_path / "l.csv", index=False)
     run_linkage([tmp_path / "l.csv"], tmp_path / "out")
+    import json
+
+    model = json.loads((tmp_path / "out" / "model.json").read_text())
+    levels = {c["output_column_name"]: [lv.get("label_for_charts", "") for lv in
+                                        c["comparison_levels"]] for c in model["comparisons"]}
+    assert any("Jaro" in lv for lv in levels["attr_email"])
+    assert not any("Jaro" in lv for lv in levels["attr_occupation"])
     person = pd.read_csv(tmp_path / "out" / "clusters.csv")["person_id"]
     typo = [i for i in range(len(rows) - 1)
             if truth[i] == truth[i + 1] and rows[i][2] != rows[i + 1][2]]

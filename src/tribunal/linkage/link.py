@@ -40,6 +40,7 @@ from tribunal.linkage.membership import (
     without_protected_pairs,
 )
 from tribunal.linkage.model import (
+    LONG_VALUE,
     ModelOptions,
     TrainedModel,
     calibrate_prior,
@@ -222,11 +223,13 @@ def run_linkage(
         for a in options.attributes:
             col = f"attr_{a}"
             if col in present:
-                distinct, filled = con.execute(
-                    f'select approx_count_distinct("{col}"), count("{col}") from records'
-                ).fetchall()[0]
+                distinct, filled, length = con.execute(
+                    f'select approx_count_distinct("{col}"), count("{col}"), '
+                    f'median(length("{col}")) from records').fetchall()[0]
                 if filled and distinct / filled > 0.05 and col not in options.selective_attributes:
                     options.selective_attributes.append(col)
+                if length and length >= LONG_VALUE and col not in options.long_attributes:
+                    options.long_attributes.append(col)
         decisions = load_decisions(decisions_path)
         labels = decisions_as_labels(decisions) if len(decisions) else None
         if backend == "spark":

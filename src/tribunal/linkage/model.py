@@ -20,7 +20,8 @@ from strict to loose, so agreement on a strict level is worth more evidence:
 - place: same leaf (county) > same prefecture > same province where one side knows only
   the province > same province, prefectures differ > else;
 - ID number: exact > one typo (Damerau-Levenshtein 1, a number copied by hand) > else;
-- sex and facility: exact; extra attributes: exact > one typo > Jaro-Winkler >= 0.9.
+- sex and facility: exact; extra attributes: exact > one typo (> Jaro-Winkler >= 0.9
+  for long values) > else.
 
 Parameters: u by random sampling, m by EM without labels (Dempster, Laird & Rubin 1977);
 m from labelled pairs when reviewed decisions exist. The same settings run on DuckDB
@@ -61,6 +62,8 @@ class ModelOptions:
     em_iterations: int = 25
     # attributes with many distinct values, safe to block on together with a name element
     selective_attributes: list[str] = field(default_factory=list)
+    # attributes whose values are long (LONG_VALUE): compared at Jaro-Winkler >= 0.9 too
+    long_attributes: list[str] = field(default_factory=list)
     em_max_pairs: float = 5e5
     # rounds of re-estimating the prior from the scored pairs (0 = keep the rule-based one)
     calibrate_prior: int = 2
@@ -203,13 +206,23 @@ def _place_comparison():
     )
 
 
-def _attribute_comparison(col: str):
-    """Exact (frequency-adjusted) > one typo (Damerau-Levenshtein 1) > Jaro-Winkler >= 0.9
-    (two typos in a long value: an e-mail or street address) > else: extra columns such as
-    an address or occupation are often copied by hand."""
+# Median characters from which an attribute's values count as long: two letters wrong
+# anywhere in 14 characters still give Jaro-Winkler (2 * 12/14 + 1) / 3 = 0.905. In a
+# shorter value, a score of 0.9 is mostly a neighbouring category (painter / printer)
+# or postcode, not a second typo.
+LONG_VALUE = 14
+
+
+def _attribute_comparison(col: str, long: bool = False):
+    """Exact (frequency-adjusted) > one typo (Damerau-Levenshtein 1) > else: extra columns
+    such as an address or occupation are often copied by hand. ``long`` values (an e-mail
+    or street address, :data:`LONG_VALUE`) also agree at Jaro-Winkler >= 0.9, below one
+    typo: two typos in them."""
     import splink.comparison_level_library as cll
     from splink.comparison_library import CustomComparison
 
+    fuzzy = ([cll.JaroWinklerLevel(col, 0.9).configure(m_probability=0.05)] if long
+             else [])
     return CustomComparison(
         output_column_name=col,
         comparison_levels=[
@@ -217,8 +230,8 @@ def _attribute_comparison(col: str):
             cll.ExactMatchLevel(col, term_frequency_adjustments=True).configure(
                 m_probability=0.7),
             cll.DamerauLevenshteinLevel(col, 1).configure(m_probability=0.1),
-            cll.JaroWinklerLevel(col, 0.9).configure(m_probability=0.05),
-            cll.ElseLevel().configure(m_probability=0.15),
+            *fuzzy,
+            cll.ElseLevel().configure(m_probability=0.2 - 0.05 * long),
         ],
     )
 
@@ -271,7 +284,7 @@ def build_settings(present: set[str], options: ModelOptions) -> Any:
     for attr in options.attributes:
         col = f"attr_{attr}"
         if has(col):
-            comparisons.append(_attribute_comparison(col))
+            comparisons.append(_attribute_comparison(col, col in options.long_attributes))
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
