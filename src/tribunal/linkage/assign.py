@@ -127,6 +127,39 @@ def crp_alpha(n_records: int, n_people: int) -> float:
     return math.sqrt(lo * hi)
 
 
+def esc_log_weights(size: np.ndarray) -> tuple[np.ndarray, float]:
+    """Log prior weights of a record joining a person of n records (indexed by n) and of
+    it starting a new person, under the exchangeable-sequences-of-clusters prior with
+    negative binomial sizes (ESC-NB) of Betancourt, Zanella & Steorts ("Random partition
+    models for microclustering tasks", JASA 117, 2022): with mu the zero-truncated
+    NB(r, p) distribution of people's sizes, join ~ (n+1) mu(n+1)/mu(n) = (n + r) p and
+    new ~ (K+1) mu(1). r and p are fitted by maximum likelihood to the sizes of the
+    current partition (K people). Unlike the CRP's n against alpha, the prior follows the
+    sizes people have: with r large a person's size barely raises its weight."""
+    from scipy.optimize import minimize
+    from scipy.special import gammaln
+
+    counts = np.bincount(size)
+    s = np.nonzero(counts)[0]
+    c = counts[s].astype(float)
+
+    def nll(theta: np.ndarray) -> float:
+        r, p = math.exp(theta[0]), 1 / (1 + math.exp(-theta[1]))
+        logpmf = (gammaln(s + r) - gammaln(r) - gammaln(s + 1) + r * math.log1p(-p)
+                  + s * math.log(p))
+        return -float(c @ (logpmf - math.log(-math.expm1(r * math.log1p(-p)))))
+
+    mean = float((s * c).sum() / c.sum())
+    fit = minimize(nll, np.array([0.0, math.log(max(mean, 1.01))]), method="Nelder-Mead",
+                   options={"xatol": 1e-6, "fatol": 1e-6, "maxiter": 2000})
+    r, p = math.exp(fit.x[0]), 1 / (1 + math.exp(-fit.x[1]))
+    n = np.arange(int(size.max()) + 1, dtype=float)
+    join = np.log(np.maximum(n + r, 1e-300) * p)
+    join[0] = -np.inf
+    mu1 = r * p * (1 - p) ** r / (1 - (1 - p) ** r)
+    return join, float(math.log((len(size) + 1) * mu1))
+
+
 def _u_prime(f: Field, gamma: np.ndarray, d: np.ndarray) -> np.ndarray:
     """Chance that a different person with d distinct values reaches exactly level gamma
     with some member: P(best >= g) = 1 - (1 - U(>= g))^d, differenced."""
@@ -187,13 +220,10 @@ def assign_lone(
         # few records of its candidates, and the pass would cost much and place few.
         return AssignResult(codes, n_lone, 0, alpha, skipped=True)
     lone_moved = groups_moved = 0
-    for sweep in range(SWEEPS):
-        if sweep:
-            # alpha again from the people the last sweep left (Escobar & West 1995 update
-            # the concentration between Gibbs sweeps given the current number of tables)
-            alpha = crp_alpha(len(codes), int(codes.max()) + 1)
+    for _ in range(SWEEPS):
+        # the prior is fitted again to the sizes of the partition each sweep starts from
         codes, lone, groups = _reseat(con, table, pd.Series(ids).to_numpy(), codes, fields,
-                                      alpha, selective, cannot_link)
+                                      selective, cannot_link)
         lone_moved += lone
         groups_moved += groups
         if not lone + groups:
@@ -205,7 +235,7 @@ def assign_lone(
 
 
 def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
-            fields: Sequence[Field], alpha: float, selective: Sequence[str],
+            fields: Sequence[Field], selective: Sequence[str],
             cannot_link: pd.DataFrame | None) -> tuple[np.ndarray, int, int]:
     """One parallel reseating of the small groups (lone records and groups of at most
     :data:`SMALL` records); returns new labels and the lone records and groups moved."""
@@ -314,7 +344,8 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
     # (Seating its s records one by one would weigh n_C^s against alpha s!, the CRP's
     # growth of large clusters that suits entity resolution badly: Zanella et al. 2016;
     # measured, it joined most groups of three to the wrong person.)
-    logw = np.log(size[unit["cl_r"].to_numpy()].astype(float))
+    log_join, log_new = esc_log_weights(size)
+    logw = log_join[size[unit["cl_r"].to_numpy()]]
     for i, f in enumerate(fields):
         score = unit[f"s_{i}"].to_numpy()
         g = np.floor(score / _RANK).astype(int)
@@ -325,20 +356,20 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
         logw += np.where(ok, np.log(m[np.where(ok, g, 0)]) + minus_log_u, 0.0)
     out = pd.DataFrame({"u": unit["u"].to_numpy(), "cl_r": unit["cl_r"].to_numpy(),
                         "logw": logw})
-    return _apply(out, ids, codes, alpha, cannot_link)
+    return _apply(out, ids, codes, log_new, cannot_link)
 
 
-def _posterior(best: pd.DataFrame, alpha: float) -> np.ndarray:
+def _posterior(best: pd.DataFrame, log_new: float) -> np.ndarray:
     """P(group joins this candidate): prior weight times likelihood ratio, against all its
-    candidates and a new person (weight alpha)."""
+    candidates and a new person (log prior weight ``log_new``)."""
     top = best.groupby("u")["logw"].transform("max").to_numpy()
-    shift = np.maximum(top, math.log(alpha))
+    shift = np.maximum(top, log_new)
     w = np.exp(best["logw"].to_numpy() - shift)
     total = pd.Series(w).groupby(best["u"].to_numpy()).transform("sum").to_numpy()
-    return w / (total + np.exp(math.log(alpha) - shift))
+    return w / (total + np.exp(log_new - shift))
 
 
-def _apply(best: pd.DataFrame, ids: np.ndarray, codes: np.ndarray, alpha: float,
+def _apply(best: pd.DataFrame, ids: np.ndarray, codes: np.ndarray, log_new: float,
            cannot_link: pd.DataFrame | None = None) -> tuple[np.ndarray, int, int]:
     """MAP moves of small groups whose best candidate has posterior above 1/2; returns
     labels and the lone records and groups moved."""
@@ -357,7 +388,7 @@ def _apply(best: pd.DataFrame, ids: np.ndarray, codes: np.ndarray, alpha: float,
             partner.setdefault(b, set()).add(a)
         if best.empty:
             return codes, 0, 0
-    best = best.assign(post=_posterior(best, alpha))
+    best = best.assign(post=_posterior(best, log_new))
     win = best.loc[best.groupby("u")["post"].idxmax()]
     win = win[win["post"] > 0.5].sort_values(["post", "u"], ascending=[False, True])
     # Most probable first. A group that receives another does not move, and one that moves
