@@ -1,11 +1,13 @@
 """Second pass: lone records matched against whole people (tribunal.linkage.assign)."""
 
+import math
+
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
-from tribunal.linkage.assign import AssignResult, assign_lone, crp_alpha
+from tribunal.linkage.assign import AssignResult, assign_lone, crp_alpha, esc_log_weights
 from tribunal.linkage.assign_sql import Field, Level
 
 # A small model of the kind the trained linker provides: levels strict -> loose, else last.
@@ -83,6 +85,34 @@ def test_crp_alpha_gives_the_expected_number_of_people():
     for n, k in ((1000, 100), (50578, 5156), (1500, 860)):
         a = crp_alpha(n, k)
         assert sum(a / (a + i) for i in range(n)) == pytest.approx(k, rel=1e-6)
+
+
+def test_esc_prior_recovers_negative_binomial_sizes():
+    """Sizes drawn from a zero-truncated NB(r, p): the fitted prior weighs joining a person
+    of n records (n + r) p and a new person (K + 1) mu(1), as ESC-NB prescribes."""
+    rng = np.random.default_rng(7)
+    r, p = 4.0, 0.6
+    draws = rng.negative_binomial(r, 1 - p, 60000)  # numpy counts failures, success 1-p
+    size = draws[draws > 0][:20000]
+    join, log_new = esc_log_weights(size)
+    for n in (1, 5, 12):
+        assert math.exp(join[n]) == pytest.approx((n + r) * p, rel=0.1)
+    mu1 = r * p * (1 - p) ** r / (1 - (1 - p) ** r)
+    assert math.exp(log_new) == pytest.approx((len(size) + 1) * mu1, rel=0.1)
+
+
+def test_prior_follows_the_sizes_people_have():
+    """Weak evidence: four records carrying only a surname that one person of six records
+    (and nobody else) carries, so five people carry it. Where people have six records and
+    hardly any is alone, the ESC prior gives a new person little weight and they join;
+    the CRP's alpha, fitted to the number of people (~100 against a person's 6), left
+    them alone."""
+    rng = np.random.default_rng(3)
+    sur = _people(301, rng)[-1]["sur"]  # a surname the world's people do not carry
+    ann = {"given": "anna", "sur": sur, "year": 1801, "place": "townx"}
+    frame, labels = _world([_row(f"x:{i}", None, sur) for i in range(4)], [("ann", ann, 6)])
+    res, lab = _run(frame, labels)
+    assert all(lab[f"x:{i}"] == lab["ann:0"] for i in range(4)) and res.n_assigned == 4
 
 
 def test_lone_record_with_only_a_name_joins_its_person():

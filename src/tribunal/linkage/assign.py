@@ -22,15 +22,22 @@ with each candidate *cluster* as a whole:
   distinct values times the group's (each pair of distinct values is a chance to agree by
   luck); for a group, the commonest value among its records reaching the level. Missing
   values are neutral.
-- the prior is a Chinese restaurant process (Blackwell & MacQueen 1973; Aldous 1985): the
-  record joins cluster C with prior weight n_C and starts a new person with weight alpha,
-  where alpha solves E[number of people] = sum_i alpha/(alpha+i) for the first-pass count.
-  Records are thus assigned to latent people, as in Bayesian entity resolution (Steorts,
-  Hall & Fienberg, JASA 111, 2016), under the Dirichlet-process partition prior discussed
-  for entity resolution by Zanella et al. ("Flexible models for microclustering",
-  NeurIPS 2016); the step is a Gibbs-style reassignment of the lone records and groups
-  only, in :data:`SWEEPS` sweeps. A group has the prior weight n_C of one record: seating
-  its records one by one would weigh about n_C^s, the CRP's rich-get-richer growth that
+- the prior is the exchangeable-sequences-of-clusters (ESC) prior for microclustering of
+  Betancourt, Zanella & Steorts ("Random partition models for microclustering tasks",
+  JASA 117, 2022), with negative binomial sizes (ESC-NB): the record joins cluster C of
+  n_C records with prior weight (n_C + r) p and starts a new person with weight
+  (K + 1) mu(1), where mu = NB(r, p) truncated at zero is fitted by maximum likelihood to
+  the sizes of the K clusters the sweep starts from (:func:`esc_log_weights`). Records are
+  thus assigned to latent people, as in Bayesian entity resolution (Steorts, Hall &
+  Fienberg, JASA 111, 2016), under a partition prior whose clusters stay small as the
+  list grows (the microclustering property, Zanella et al., "Flexible models for
+  microclustering", NeurIPS 2016), unlike the Chinese restaurant process (weight n_C
+  against a concentration alpha fitted to the number of people): its weights follow the
+  sizes people have (on historical_50k it left about 200 fewer people at pairwise
+  precision 0.928 against the CRP's 0.930, B-cubed F1 0.964 against 0.962). The step
+  is a Gibbs-style reassignment of the lone records and groups only, in :data:`SWEEPS`
+  sweeps, the prior refitted before each. A group has the prior weight of one record:
+  seating its records one by one would weigh about n_C^s, the rich-get-richer growth that
   Zanella et al. find unsuited to entity resolution, and it joined most groups of three
   to the wrong person.
 
@@ -101,7 +108,7 @@ class AssignResult:
         groups = "two records" if SMALL == 2 else f"2 to {SMALL} records"
         return (f"at {threshold:g}: {self.n_assigned} of {self.n_lone} lone records joined "
                 f"a person as a whole, and {self.n_groups_assigned} of {self.n_groups} groups "
-                f"of {groups} (CRP alpha {self.alpha:.0f})")
+                f"of {groups} (ESC prior)")
 
 
 def crp_alpha(n_records: int, n_people: int) -> float:
@@ -198,7 +205,7 @@ def assign_lone(
     ``cannot_link`` (``unique_id_l``, ``unique_id_r``: reviewed non-matches) rules out
     every person holding a record cannot-linked to a record of the group, and two groups
     holding a cannot-linked pair never join the same person.
-    Skipped when alpha is at least the number of records (the first pass finds more than
+    Skipped when the CRP's alpha (kept as a cheap gate) is at least the number of records (the first pass finds more than
     ln 2 = 0.69 people per record): a lone record is then a priori more likely a new person
     than a member of all existing people together.
     ``reuse`` keeps the pair comparisons of an earlier call on the same ``table`` and
@@ -340,10 +347,10 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
             u[at] = np.maximum(people.reindex(lone_ids[at]).fillna(1).to_numpy(), 1) / n_people
         per[f"s_{i}"] = g * _RANK + (_RANK - 1 - np.minimum(-np.log(u), _RANK - 1))
     unit = pd.DataFrame(per).groupby(["u", "cl_r"], sort=False).max().reset_index()
-    # CRP prior weight n_C, as for one record: a group is one observation of its person.
-    # (Seating its s records one by one would weigh n_C^s against alpha s!, the CRP's
-    # growth of large clusters that suits entity resolution badly: Zanella et al. 2016;
-    # measured, it joined most groups of three to the wrong person.)
+    # ESC prior weight of one record, for a group too: a group is one observation of its
+    # person. (Seating its s records one by one multiplies s weights, the growth of large
+    # clusters that suits entity resolution badly: Zanella et al. 2016; measured under the
+    # CRP, it joined most groups of three to the wrong person.)
     log_join, log_new = esc_log_weights(size)
     logw = log_join[size[unit["cl_r"].to_numpy()]]
     for i, f in enumerate(fields):
