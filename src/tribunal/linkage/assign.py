@@ -250,7 +250,10 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
     :data:`SMALL` records); returns new labels and the lone records and groups moved."""
     size = np.bincount(codes)
     n_people = len(size)
-    frame = pd.DataFrame({"unique_id": ids, "cl": codes, "n": size[codes]})
+    # pos (the record's place in the lists) draws the sample of a big person's members:
+    # a record id would draw another sample when a list is renamed
+    frame = pd.DataFrame({"unique_id": ids, "cl": codes, "n": size[codes],
+                          "pos": np.arange(len(ids))})
     con.register("_asg_lab_df", frame)
     con.execute("CREATE OR REPLACE TEMP TABLE _asg_lab AS SELECT * FROM _asg_lab_df")
     con.unregister("_asg_lab_df")
@@ -297,7 +300,7 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
         SELECT c.u, l.unique_id AS id_l, m.unique_id AS id_r, c.cl_r FROM _asg_cand c
         JOIN _asg_lab l ON l.cl = c.u JOIN (
           SELECT unique_id, cl, row_number() OVER (
-            PARTITION BY cl ORDER BY hash(unique_id)) AS k
+            PARTITION BY cl ORDER BY hash(pos), pos) AS k
           FROM _asg_lab WHERE cl IN (SELECT cl_r FROM _asg_cand)) m
         ON m.cl = c.cl_r WHERE m.k <= {PROFILE}""")
     # comparisons of a record pair do not depend on the clustering: computed once
@@ -308,7 +311,8 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
     con.execute(f"INSERT INTO _asg_g {pair_gamma_sql('_asg_new', table, fields)}")
     gmax = ", ".join(f"max(g.g_{i}) AS g_{i}" for i in range(len(fields)))
     best = con.execute(f"""SELECT p.u, p.id_l, p.cl_r, {gmax} FROM _asg_pairs p
-        JOIN _asg_g g USING (id_l, id_r) GROUP BY p.u, p.id_l, p.cl_r""").df()
+        JOIN _asg_g g USING (id_l, id_r) GROUP BY p.u, p.id_l, p.cl_r
+        ORDER BY p.u, p.id_l, p.cl_r""").df()  # a fixed order: the posterior sums over rows
     if best.empty:
         return codes, 0, 0
     dsel = ", ".join(

@@ -163,8 +163,10 @@ def cluster_labels(
     lone, other, score = lone[keep], other[keep], score[keep]
     if not len(lone):
         return labels
-    # best partner per lone record: sort by score descending, keep the first per record
-    order = np.lexsort((-score, lone))
+    # best partner per lone record: sort by score descending, keep the first per record;
+    # equal scores (records alike) go to the partner first in the records, whatever the
+    # order in which the pairs came (it varies from run to run)
+    order = np.lexsort((other, -score, lone))
     lone, other = lone[order], other[order]
     out = labels.copy()
     if len(ca):

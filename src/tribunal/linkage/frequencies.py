@@ -16,9 +16,10 @@ holders gives the corrected frequency
 
 where ``M(v)`` is the expected number of matches among them: the sum of match
 probabilities of the scored pairs agreeing on ``v`` (the expectation step of EM, Dempster,
-Laird & Rubin 1977, applied per value). The floor of one record keeps a value at least as
-common as a value seen once, so a person's own count can lower its frequency by at most
-a factor ``c(v)``; with one record per person (``M(v) = 0``, ``c(v) = 1``) nothing
+Laird & Rubin 1977, applied per value), summed exactly so that it does not depend on the
+order of the pairs (:mod:`tribunal.linkage.repeatable`). The floor of one record keeps a
+value at least as common as a value seen once, so a person's own count can lower its
+frequency by at most a factor ``c(v)``; with one record per person (``M(v) = 0``, ``c(v) = 1``) nothing
 changes. On historical_50k (about ten records per person) this removed about 250 false
 people at threshold 0.8 and raised pairwise and B-cubed F1; applied to places and attributes, which
 groups of people share (a town, an occupation), it lowered precision, so only name columns
@@ -28,6 +29,8 @@ are corrected.
 from __future__ import annotations
 
 from typing import Any
+
+from tribunal.linkage.repeatable import exact_sum_sql
 
 
 def _quote(col: str) -> str:
@@ -45,7 +48,7 @@ def person_frequency_sql(records: str, pairs: str, col: str) -> str:
     ),
     total as (select count({c}) as n from {records}),
     expected as (
-        select l.{c} as v, sum(p.match_probability) as m
+        select l.{c} as v, {exact_sum_sql('p.match_probability')} as m
         from {pairs} as p
         join {records} as l on l.unique_id = p.unique_id_l
         join {records} as r on r.unique_id = p.unique_id_r

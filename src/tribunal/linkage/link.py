@@ -244,6 +244,8 @@ def run_linkage(
         if options.calibrate_prior:
             calibrate_prior(model, int(n_records), options.calibrate_prior)
         pairs = predict(model, min(options.predict_floor, min(band), threshold))
+        # Splink returns pairs in an order that varies from run to run
+        pairs = pairs.sort_values(["unique_id_l", "unique_id_r"], ignore_index=True)
         pairs = apply_decisions(pairs, decisions)
         show = ["unique_id", "source", "row", "name", "sex", "birth_date", "birth_ym",
                 "birth_year", "place_leaf", "id_number"]

@@ -354,13 +354,28 @@ def train(
     ``present`` its non-empty columns. ``labels`` optionally holds reviewed pairs
     (``unique_id_l``, ``unique_id_r``, ``clerical_match_score``) used to estimate m after EM.
     """
-    from splink import Linker, block_on
+    from tribunal.linkage.repeatable import TrainingInput
 
     settings = build_settings(present, options)
     sdf = db_api.register(table)
-    linker = Linker(sdf, settings, log_level=logging.ERROR)
+    # trained on content-keyed records, EM on one thread: see tribunal.linkage.repeatable
+    training = TrainingInput(db_api, sdf)
+    try:
+        return _train(training, sdf, settings, present, options, labels)
+    finally:
+        training.close()
+
+
+def _train(training: Any, sdf: Any, settings: Any, present: set[str], options: ModelOptions,
+           labels: pd.DataFrame | None) -> TrainedModel:
+    """The training steps on ``training.table``; the model returned scores ``sdf``."""
+    from splink import Linker, block_on
+
+    from tribunal.linkage.repeatable import named_by_content
+
+    linker = Linker(training.table, settings, log_level=logging.ERROR)
     notes: list[str] = []
-    t = _Trainer(linker, sdf, notes)
+    t = _Trainer(linker, training.table, notes)
     deterministic = [block_on("name_key", "birth_year")]
     if "id_number" in present:
         deterministic.append(block_on("id_number"))
@@ -376,20 +391,26 @@ def train(
                      f"{before:.3g}")
     t.step("u estimate", "estimate_u_using_random_sampling",
            max_pairs=options.u_max_pairs, seed=options.seed, num_chunks=options.u_chunks)
-    t.step("EM on name", "estimate_parameters_using_expectation_maximisation",
-           block_on("name_key"), estimate_without_term_frequencies=True)
-    # A second block that leaves the name comparison free to be trained; it must not use
-    # any name column, or Splink holds the name comparison fixed.
-    second = (block_on("birth_year") if "birth_year" in present
-              else block_on("place_leaf") if "place_leaf" in present else None)
-    if second is not None:
-        t.step("EM on birth", "estimate_parameters_using_expectation_maximisation",
-               second, estimate_without_term_frequencies=True,
-               max_pairs=options.em_max_pairs)
-    if labels is not None and len(labels):
-        lab = db_api.register(labels[["unique_id_l", "unique_id_r", "clerical_match_score"]])
-        t.step("m from labels", "estimate_m_from_pairwise_labels", lab)
-    return TrainedModel(t.linker, notes, sdf)
+    with training.em():
+        t.step("EM on name", "estimate_parameters_using_expectation_maximisation",
+               block_on("name_key"), estimate_without_term_frequencies=True)
+        # A second block that leaves the name comparison free to be trained; it must not
+        # use any name column, or Splink holds the name comparison fixed.
+        second = (block_on("birth_year") if "birth_year" in present
+                  else block_on("place_leaf") if "place_leaf" in present else None)
+        if second is not None:
+            t.step("EM on birth", "estimate_parameters_using_expectation_maximisation",
+                   second, estimate_without_term_frequencies=True,
+                   max_pairs=options.em_max_pairs)
+        if labels is not None and len(labels):
+            lab = training.labels(labels[["unique_id_l", "unique_id_r",
+                                          "clerical_match_score"]])
+            lab = training.api.register(lab)
+            t.step("m from labels", "estimate_m_from_pairwise_labels", lab)
+    # the trained parameters on the records as they are (ids LIST:ROW) for scoring
+    final = Linker(sdf, named_by_content(t.linker.misc.save_model_to_json()),
+                   log_level=logging.ERROR)
+    return TrainedModel(final, notes, sdf)
 
 
 def predict(model: TrainedModel, floor: float) -> pd.DataFrame:
@@ -413,6 +434,7 @@ def calibrate_prior(model: TrainedModel, n_records: int, rounds: int = 2) -> flo
     raised (the larger of the two low estimates), by at most a factor of 10 per round.
     """
     from tribunal.linkage.frequencies import reweight_term_frequencies
+    from tribunal.linkage.repeatable import exact_sum_sql
 
     settings = model.linker._settings_obj
     prior = settings._probability_two_random_records_match
@@ -424,8 +446,8 @@ def calibrate_prior(model: TrainedModel, n_records: int, rounds: int = 2) -> flo
     for _ in range(rounds):
         scored = model.linker.inference.predict(threshold_match_probability=0.001)
         expected = float(model.linker.misc.query_sql(
-            f"select coalesce(sum(match_probability), 0) as s from {scored.physical_name}",
-            output_type="pandas")["s"].iloc[0])
+            f"select coalesce({exact_sum_sql('match_probability')}, 0) as s "
+            f"from {scored.physical_name}", output_type="pandas")["s"].iloc[0])
         if model.table is not None and tf_columns:
             reweight_term_frequencies(model.linker, model.table, scored, tf_columns)
         scored.drop_table_from_database_and_remove_from_cache()

@@ -56,7 +56,8 @@ def review_queue(
         keep = [(a, b) not in done for a, b in zip(near["unique_id_l"], near["unique_id_r"],
                                                    strict=True)]
         near = near[pd.Series(keep, index=near.index, dtype=bool)]  # [] would drop columns
-    near = near.sort_values("distance").head(limit)
+    # ties (pairs alike) in record id order, so the queue is the same on every run
+    near = near.sort_values(["distance", "unique_id_l", "unique_id_r"], kind="stable").head(limit)
     cols = [c for c in SHOW_COLUMNS if c in records.columns]
     cols += [c for c in records.columns if c.startswith("attr_")]  # postcode, address ...
     info = records.set_index("unique_id")[cols]
