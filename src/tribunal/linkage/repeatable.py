@@ -49,7 +49,7 @@ def exact_sum_sql(expr: str) -> str:
 def one_thread(con: Any) -> Iterator[None]:
     """Run the body with the DuckDB connection ``con`` on one thread (restored after):
     single-threaded execution produces rows, and so sums, in the same order every run."""
-    threads = con.execute("select current_setting('threads')").fetchone()[0]
+    threads = con.execute("select current_setting('threads')").fetchall()[0][0]
     con.execute("set threads = 1")
     try:
         yield
