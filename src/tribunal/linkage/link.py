@@ -43,8 +43,7 @@ from tribunal.linkage.model import (
     LONG_VALUE,
     ModelOptions,
     TrainedModel,
-    calibrate_prior,
-    predict,
+    predict_calibrated,
     train,
 )
 from tribunal.linkage.normalise import normalise_lists
@@ -241,11 +240,9 @@ def run_linkage(
             model = train(DuckDBAPI(con), "records", present, options, labels)
         else:
             raise InputError(f"unknown backend {backend!r}", hint="duckdb or spark")
-        if options.calibrate_prior:
-            calibrate_prior(model, int(n_records), options.calibrate_prior)
-        pairs = predict(model, min(options.predict_floor, min(band), threshold))
-        # Splink returns pairs in an order that varies from run to run
-        pairs = pairs.sort_values(["unique_id_l", "unique_id_r"], ignore_index=True)
+        pairs = predict_calibrated(model, int(n_records),
+                                   min(options.predict_floor, min(band), threshold),
+                                   options.calibrate_prior)
         pairs = apply_decisions(pairs, decisions)
         show = ["unique_id", "source", "row", "name", "sex", "birth_date", "birth_ym",
                 "birth_year", "place_leaf", "id_number"]
