@@ -70,3 +70,16 @@ def test_a_typo_in_the_day_is_not_a_typo_in_the_year():
     assert _birth_level("1630-08-01", "1630-08-11") == "same year, day or month within one typo"
     assert _birth_level("1630-08-01", "1631-08-01") == "one typo in the year"
     assert _birth_level("1630-08-01", "1630-08-01") == "Exact match on birth_date"
+
+
+def test_block_keys_computed_only_for_rules_that_read_them():
+    from splink import block_on
+
+    from tribunal.linkage.blocking import uses_block_keys
+
+    assert uses_block_keys(None)  # the default rules read them
+    assert not uses_block_keys([block_on("name_key"),
+                                block_on("birth_date", "substr(name_key, 1, 1)")])
+    assert uses_block_keys([block_on("name_key"),
+                            block_on("name_rare", arrays_to_explode=["name_rare"])])
+    assert uses_block_keys(["l.block_year_place = r.block_year_place"])

@@ -106,6 +106,21 @@ def add_blocking_keys(con: Any, table: str = "records") -> None:
         con.execute(f"update {table} set {name} = null where len({name}) = 0")
 
 
+def uses_block_keys(rules: list[Any] | None) -> bool:
+    """Whether blocking by ``rules`` (None: the default rules) reads a column that
+    :func:`add_blocking_keys` makes; a run with its own rules that do not need them skips
+    computing them."""
+    if rules is None:
+        return True
+    from splink.internals.blocking_rule_creator_utils import to_blocking_rule_creator
+
+    for rule in rules:
+        sql = to_blocking_rule_creator(rule).get_blocking_rule("duckdb").blocking_rule_sql
+        if any(name in sql for name in _KEYED):
+            return True
+    return False
+
+
 def _exploded(col: str) -> Any:
     from splink import block_on
 

@@ -24,7 +24,7 @@ import pandas as pd
 from tribunal.errors import InputError
 from tribunal.jsonutil import dumps
 from tribunal.linkage.assign import lone_refiner
-from tribunal.linkage.blocking import add_blocking_keys
+from tribunal.linkage.blocking import add_blocking_keys, uses_block_keys
 from tribunal.linkage.capture import (
     DEFAULT_BAND,
     apply_decisions,
@@ -205,7 +205,8 @@ def run_linkage(
         glob = str(tmp / "records" / "*.parquet").replace("'", "''")
         con.execute(f"create table records as select * from read_parquet('{glob}', "
                     "union_by_name = true)")
-        add_blocking_keys(con, "records")
+        if uses_block_keys(options.blocking):
+            add_blocking_keys(con, "records")
         n_records = con.execute("select count(*) from records").fetchall()[0][0]
         if n_records < 2:
             raise InputError("fewer than two records in all lists: nothing to link")
