@@ -31,8 +31,8 @@ m from labelled pairs when reviewed decisions exist. The same settings run on Du
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd

@@ -10,7 +10,7 @@ tables enter only in the sum.
 
 :class:`CandidateVectors` therefore computes the comparison vector of every candidate pair
 once and keeps it. Re-estimating the prior and the name frequencies
-(:func:`tribunal.linkage.model.calibrate_prior`) then re-scores the kept vectors: the name
+(:func:`tribunal.linkage.model.predict_calibrated`) then re-scores the kept vectors: the name
 frequencies are looked up again per record and Splink's own match-weight SQL runs on the
 vectors, so each re-scoring equals a fresh Splink prediction with the model's current
 prior and registered frequency tables. Every candidate pair is kept, not only those above
@@ -75,11 +75,10 @@ class CandidateVectors:
                 sql_dialect_str=linker._sql_dialect_str,
             ))
             # The frequencies that may change are not kept: they are looked up per scoring.
-            self._columns = [c for c in _vector_columns(settings)
-                             if c not in {f"tf_{t}_{s}" for t in self.tf_columns
-                                          for s in ("l", "r")}]
-            self._looked_up = [c for c in self.tf_columns
-                               if f"tf_{c}_l" in _vector_columns(settings)]
+            vector_columns = _vector_columns(settings)
+            changing = {f"tf_{c}_{s}" for c in self.tf_columns for s in ("l", "r")}
+            self._columns = [c for c in vector_columns if c not in changing]
+            self._looked_up = [c for c in self.tf_columns if f"tf_{c}_l" in vector_columns]
             keep = ", ".join(_q(c) for c in self._columns)
             pipeline.enqueue_sql(f"select {keep} from __splink__df_comparison_vectors",
                                  "__tribunal_candidate_vectors")
@@ -113,7 +112,7 @@ class CandidateVectors:
         from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 
         columns = self._looked_up
-        inputs = [self.vectors]
+        inputs: list[Any] = [self.vectors]
         cols = ", ".join(f"v.{_q(c)}" for c in self._columns)
         joins = ""
         freq = None
