@@ -86,3 +86,12 @@ def test_rescoring_follows_new_frequency_tables(records):
     both = _joined(expected, got)
     assert (both["_merge"] == "both").all(), both["_merge"].value_counts()
     assert np.allclose(both["match_weight_a"], both["match_weight_b"], atol=1e-9)
+
+
+def test_frequency_sql_quotes_for_the_backend():
+    """Spark reads "name_key" as a string literal: its identifiers take backticks."""
+    from tribunal.linkage.frequencies import person_frequency_sql
+
+    spark = person_frequency_sql("records", "pairs", "name_key", "spark")
+    assert "`name_key`" in spark and '"name_key"' not in spark
+    assert '"name_key"' in person_frequency_sql("records", "pairs", "name_key")

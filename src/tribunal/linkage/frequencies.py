@@ -33,15 +33,17 @@ from typing import Any
 from tribunal.linkage.repeatable import exact_sum_sql
 
 
-def _quote(col: str) -> str:
-    return '"' + col.replace('"', '""') + '"'
+def _quote(col: str, dialect: str) -> str:
+    from sqlglot import exp
+
+    return exp.to_identifier(col, quoted=True).sql(dialect=dialect)
 
 
-def person_frequency_sql(records: str, pairs: str, col: str) -> str:
+def person_frequency_sql(records: str, pairs: str, col: str, dialect: str = "duckdb") -> str:
     """SQL giving ``col`` and ``tf_<col>`` (see the module docstring) from the physical
     names of the records table and of a predictions table (``unique_id_l``, ``unique_id_r``,
-    ``match_probability``)."""
-    c, tf = _quote(col), _quote(f"tf_{col}")
+    ``match_probability``); identifiers quoted for ``dialect`` (Splink's name of it)."""
+    c, tf = _quote(col, dialect), _quote(f"tf_{col}", dialect)
     return f"""
     with counts as (
         select {c} as v, count(*) as c from {records} where {c} is not null group by {c}
@@ -70,7 +72,8 @@ def reweight_term_frequencies(
     the input records and of scored pairs. Returns the columns corrected."""
     done = []
     for col in columns:
-        sql = person_frequency_sql(records.physical_name, pairs.physical_name, col)
+        sql = person_frequency_sql(records.physical_name, pairs.physical_name, col,
+                                   linker._sql_dialect_str)
         table = linker.misc.query_sql(sql, output_type="splink_df")
         linker.table_management.register_term_frequency_lookup(table, col)
         done.append(col)

@@ -445,21 +445,32 @@ def predict_calibrated(model: TrainedModel, n_records: int, floor: float,
 
     Each round re-scores the kept comparison vectors with the current prior and name term
     frequencies, which equals a fresh prediction: the comparisons are computed once instead
-    of once per round plus once for the result.
+    of once per round plus once for the result. On backends other than DuckDB each round
+    predicts afresh.
     """
     from tribunal.linkage.rescore import CandidateVectors
 
+    if model.linker._sql_dialect_str != "duckdb":
+        # On Spark each re-scoring would extend one query plan (the kept vectors are not
+        # a table Splink cuts the lineage at): score afresh per round there.
+        if rounds > 0:
+            calibrate_prior(model, n_records, rounds)
+        return _taken(model.linker.inference.predict(threshold_match_probability=floor))
     vectors = CandidateVectors(model.linker, model.table, _name_tf_columns(model))
     try:
         if rounds > 0:
             _calibrate(model, n_records, rounds, vectors.score)
-        scored = vectors.score(floor)
-        try:
-            return _frame(scored)
-        finally:
-            scored.drop_table_from_database_and_remove_from_cache()
+        return _taken(vectors.score(floor))
     finally:
         vectors.drop()
+
+
+def _taken(scored: Any) -> pd.DataFrame:
+    """:func:`_frame` of ``scored``, whose table is then dropped."""
+    try:
+        return _frame(scored)
+    finally:
+        scored.drop_table_from_database_and_remove_from_cache()
 
 
 def _name_tf_columns(model: TrainedModel) -> list[str]:

@@ -24,8 +24,11 @@ from typing import Any
 __all__ = ["CandidateVectors"]
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def _quoter(dialect: str) -> Any:
+    """Quotes an identifier for ``dialect`` (DuckDB quotes with ", Spark with `)."""
+    from sqlglot import exp
+
+    return lambda name: exp.to_identifier(name, quoted=True).sql(dialect=dialect)
 
 
 def _vector_columns(settings: Any) -> list[str]:
@@ -58,6 +61,7 @@ class CandidateVectors:
         from splink.internals.vertically_concatenate import enqueue_df_concat_with_tf
 
         self.linker, self.records, self.tf_columns = linker, records, list(tf_columns)
+        self._q = _q = _quoter(linker._sql_dialect_str)
         settings = linker._settings_obj
         blocked = linker.inference.compute_blocked_pairs_for_predict()
         try:
@@ -94,6 +98,7 @@ class CandidateVectors:
         """Per record, the current frequency of its value of each of ``columns``."""
         from splink.internals.pipeline import CTEPipeline
 
+        _q = self._q
         tables = [self.linker.table_management.compute_tf_table(c) for c in columns]
         sel = ", ".join(f"t{i}.{_q('tf_' + c)}" for i, c in enumerate(columns))
         joins = " ".join(
@@ -111,7 +116,7 @@ class CandidateVectors:
         from splink.internals.pipeline import CTEPipeline
         from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 
-        columns = self._looked_up
+        _q, columns = self._q, self._looked_up
         inputs: list[Any] = [self.vectors]
         cols = ", ".join(f"v.{_q(c)}" for c in self._columns)
         joins = ""
