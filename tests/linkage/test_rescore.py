@@ -1,5 +1,5 @@
 """One comparison of the candidate pairs, re-scored per round, equals a fresh prediction
-per round (tribunal.linkage.rescore, model.predict_calibrated)."""
+per round (tribunal.linkage.rescore, scoring.predict_calibrated)."""
 
 import duckdb
 import numpy as np
@@ -7,16 +7,10 @@ import pandas as pd
 import pytest
 
 from tribunal.linkage.mapping import recognise
-from tribunal.linkage.model import (
-    ModelOptions,
-    calibrate_prior,
-    predict,
-    predict_calibrated,
-    present_columns,
-    train,
-)
+from tribunal.linkage.model import ModelOptions, present_columns, train
 from tribunal.linkage.records import standardise
 from tribunal.linkage.rescore import CandidateVectors
+from tribunal.linkage.scoring import calibrate_prior, predict, predict_calibrated
 from tribunal.linkage.synth import make_lists
 
 

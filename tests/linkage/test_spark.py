@@ -23,7 +23,8 @@ def test_spark_backend_links_like_duckdb():
     import duckdb
     from splink import DuckDBAPI
 
-    from tribunal.linkage.model import predict, present_columns, train
+    from tribunal.linkage.model import present_columns, train
+    from tribunal.linkage.scoring import predict
     from tribunal.linkage.spark import local_spark, predict_spark, train_spark
 
     lists, truth = make_lists(50, seed=5)

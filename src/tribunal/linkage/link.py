@@ -43,7 +43,6 @@ from tribunal.linkage.model import (
     LONG_VALUE,
     ModelOptions,
     TrainedModel,
-    predict_calibrated,
     train,
 )
 from tribunal.linkage.normalise import normalise_lists
@@ -54,6 +53,7 @@ from tribunal.linkage.review import (
     review_queue,
     spreadsheet_safe,
 )
+from tribunal.linkage.scoring import predict_calibrated
 from tribunal.linkage.sources import (
     CHUNK_ROWS,
     ListInput,

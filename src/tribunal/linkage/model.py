@@ -31,7 +31,6 @@ m from labelled pairs when reviewed decisions exist. The same settings run on Du
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,10 +38,10 @@ import pandas as pd
 
 from tribunal.linkage.blocking import blocking_rules
 
-__all__ = ["ModelOptions", "TrainedModel", "blocking_rules", "build_settings", "calibrate_prior",
-           "predict", "predict_calibrated", "present_columns", "train"]
+__all__ = ["ModelOptions", "TrainedModel", "blocking_rules", "build_settings",
+           "present_columns", "train"]
 
-# Term-frequency columns re-estimated over other people by calibrate_prior (names only:
+# Term-frequency columns re-estimated over other people by scoring.calibrate_prior (names only:
 # see tribunal.linkage.frequencies for why not places and attributes).
 NAME_TF_COLUMNS: tuple[str, ...] = ("name_hz", "name_key", "name_sur")
 
@@ -417,121 +416,3 @@ def _train(training: Any, sdf: Any, settings: Any, present: set[str], options: M
     final = Linker(sdf, named_by_content(t.linker.misc.save_model_to_json()),
                    log_level=logging.ERROR)
     return TrainedModel(final, notes, sdf)
-
-
-def predict(model: TrainedModel, floor: float) -> pd.DataFrame:
-    """Scored candidate pairs with match probability >= ``floor`` as a pandas frame."""
-    pred = model.linker.inference.predict(threshold_match_probability=floor)
-    frame = pred.as_pandas_dataframe()
-    keep = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
-    return frame[[c for c in keep if c in frame.columns]]
-
-
-def _frame(scored: Any) -> pd.DataFrame:
-    """A scored-pairs Splink data frame as pandas in a fixed order (not the engine's, which
-    varies with threads), so that ties between equally scored partners resolve the same
-    way in every run."""
-    frame = scored.as_pandas_dataframe()
-    keep = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
-    return frame[keep].sort_values(["unique_id_l", "unique_id_r"], kind="stable",
-                                   ignore_index=True)
-
-
-def predict_calibrated(model: TrainedModel, n_records: int, floor: float,
-                       rounds: int = 2) -> pd.DataFrame:
-    """:func:`calibrate_prior` for ``rounds`` rounds, then the scored pairs with match
-    probability >= ``floor`` (as :func:`predict`), all from one comparison of the candidate
-    pairs (:class:`tribunal.linkage.rescore.CandidateVectors`).
-
-    Each round re-scores the kept comparison vectors with the current prior and name term
-    frequencies, which equals a fresh prediction: the comparisons are computed once instead
-    of once per round plus once for the result. On backends other than DuckDB each round
-    predicts afresh.
-    """
-    from tribunal.linkage.rescore import CandidateVectors
-
-    if model.linker._sql_dialect_str != "duckdb":
-        # On Spark each re-scoring would extend one query plan (the kept vectors are not
-        # a table Splink cuts the lineage at): score afresh per round there.
-        if rounds > 0:
-            calibrate_prior(model, n_records, rounds)
-        return _taken(model.linker.inference.predict(threshold_match_probability=floor))
-    vectors = CandidateVectors(model.linker, model.table, _name_tf_columns(model))
-    try:
-        if rounds > 0:
-            _calibrate(model, n_records, rounds, vectors.score)
-        return _taken(vectors.score(floor))
-    finally:
-        vectors.drop()
-
-
-def _taken(scored: Any) -> pd.DataFrame:
-    """:func:`_frame` of ``scored``, whose table is then dropped."""
-    try:
-        return _frame(scored)
-    finally:
-        scored.drop_table_from_database_and_remove_from_cache()
-
-
-def _name_tf_columns(model: TrainedModel) -> list[str]:
-    if model.table is None:
-        return []
-    settings = model.linker._settings_obj
-    return sorted({c.unquote().name for c in settings._term_frequency_columns}
-                  & set(NAME_TF_COLUMNS))
-
-
-# Pairs below this match probability are not counted as expected matches.
-_COUNT_FLOOR = 0.001
-
-
-def _calibrate(model: TrainedModel, n_records: int, rounds: int,
-               score: Callable[[float], Any]) -> float:
-    """The rounds of :func:`calibrate_prior`; ``score(floor)`` gives the pairs scored with
-    the model's current prior and frequency tables as a Splink data frame."""
-    from tribunal.linkage.frequencies import reweight_term_frequencies
-    from tribunal.linkage.repeatable import exact_sum_sql
-
-    settings = model.linker._settings_obj
-    prior = settings._probability_two_random_records_match
-    total = n_records * (n_records - 1) / 2
-    if total <= 0:
-        return prior
-    tf_columns = _name_tf_columns(model)
-    for _ in range(rounds):
-        scored = score(_COUNT_FLOOR)
-        expected = float(model.linker.misc.query_sql(
-            f"select coalesce({exact_sum_sql('match_probability')}, 0) as s "
-            f"from {scored.physical_name}", output_type="pandas")["s"].iloc[0])
-        if tf_columns:
-            reweight_term_frequencies(model.linker, model.table, scored, tf_columns)
-        scored.drop_table_from_database_and_remove_from_cache()
-        new = min(expected / total, prior * 10, 0.5)
-        if new <= prior:
-            continue
-        settings._probability_two_random_records_match = new
-        model.notes.append(f"prior match probability {prior:.3g} -> {new:.3g} "
-                           "(expected matches among scored pairs)")
-        prior = new
-    if tf_columns:
-        model.notes.append("name term frequencies counted over other people: "
-                           + ", ".join(tf_columns))
-    return settings._probability_two_random_records_match
-
-
-def calibrate_prior(model: TrainedModel, n_records: int, rounds: int = 2) -> float:
-    """Re-estimate the prior match probability as the expected number of matches among
-    the scored pairs divided by all pairs, and the name term frequencies as frequencies
-    among other people (:mod:`tribunal.linkage.frequencies`); repeat ``rounds`` times (a
-    fixed-point iteration). Each round runs a fresh prediction; :func:`predict_calibrated`
-    does the same from one comparison of the pairs.
-
-    The rule-based estimate assumes a recall for its deterministic rules that is often
-    wrong by a factor of two or more when names vary; the expected count sum(p) is what EM
-    itself would use (Winkler 1988). Matches outside the blocking are not counted and true
-    matches score below 1, so this estimate errs low too: the prior is therefore only ever
-    raised (the larger of the two low estimates), by at most a factor of 10 per round.
-    """
-    return _calibrate(model, n_records, rounds,
-                      lambda floor: model.linker.inference.predict(
-                          threshold_match_probability=floor))

@@ -10,7 +10,7 @@ tables enter only in the sum.
 
 :class:`CandidateVectors` therefore computes the comparison vector of every candidate pair
 once and keeps it. Re-estimating the prior and the name frequencies
-(:func:`tribunal.linkage.model.predict_calibrated`) then re-scores the kept vectors: the name
+(:func:`tribunal.linkage.scoring.predict_calibrated`) then re-scores the kept vectors: the name
 frequencies are looked up again per record and Splink's own match-weight SQL runs on the
 vectors, so each re-scoring equals a fresh Splink prediction with the model's current
 prior and registered frequency tables. Every candidate pair is kept, not only those above

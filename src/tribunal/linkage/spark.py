@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 
 from tribunal.errors import TribunalError
-from tribunal.linkage.model import ModelOptions, TrainedModel, predict, present_columns, train
+from tribunal.linkage.model import ModelOptions, TrainedModel, present_columns, train
+from tribunal.linkage.scoring import predict
 
 
 def java_available() -> bool:
