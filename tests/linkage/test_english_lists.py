@@ -15,6 +15,10 @@ from tribunal.linkage.records import standardise
 FEBRL_HEADERS = ["given_name", "surname", "street_number", "address_1", "address_2",
                  "suburb", "postcode", "state", "date_of_birth", "soc_sec_id"]
 
+# common English names, so that namesakes abound and only the compared field tells them apart
+GIVEN_NAMES = ["john", "mary", "james", "anne", "peter", "susan", "paul", "jane", "mark", "ruth"]
+SURNAMES = ["smith", "jones", "brown", "taylor", "wilson", "evans", "white", "hall", "wood",
+            "clark"]
 
 def test_febrl_style_headers_are_recognised():
     m = recognise(FEBRL_HEADERS)
@@ -207,9 +211,7 @@ def test_an_id_copied_with_one_typo_still_links(tmp_path):
     from tribunal.linkage.link import run_linkage
 
     rng = np.random.default_rng(3)
-    given = ["john", "mary", "james", "anne", "peter", "susan", "paul", "jane", "mark", "ruth"]
-    sur = ["smith", "jones", "brown", "taylor", "wilson", "evans", "white", "hall", "wood",
-           "clark"]
+    given, sur = GIVEN_NAMES, SURNAMES
     rows, truth = [], []
     for person in range(400):
         name = (str(rng.choice(given)), str(rng.choice(sur)))
@@ -270,9 +272,7 @@ def test_a_long_attribute_with_two_typos_still_agrees(tmp_path):
 
     rng = np.random.default_rng(5)
     letters = list("abcdefghijklmnopqrstuvwxyz")
-    given = ["john", "mary", "james", "anne", "peter", "susan", "paul", "jane", "mark", "ruth"]
-    sur = ["smith", "jones", "brown", "taylor", "wilson", "evans", "white", "hall", "wood",
-           "clark"]
+    given, sur = GIVEN_NAMES, SURNAMES
     rows, truth = [], []
     for person in range(400):
         name = (str(rng.choice(given)), str(rng.choice(sur)))
