@@ -319,3 +319,15 @@ def test_no_chain_through_a_moving_group():
                            [("nick", nick, 15), ("frag", nick, 2)])
     res, lab = _run(frame, labels)
     assert lab["x:1"] == lab["frag:0"] == lab["nick:0"]
+
+
+def test_notes_alike_at_several_thresholds_read_as_one_line():
+    from tribunal.linkage.assign import _add_note
+
+    notes = ["prior estimate: left at 0.0001"]
+    for t in ("0.8", "0.5", "0.9", "0.8"):
+        _add_note(notes, f"at {t}: lone records not matched: reason")
+    _add_note(notes, "at 0.95: 3 of 10 lone records joined")
+    assert notes == ["prior estimate: left at 0.0001",
+                     "at 0.8, 0.5, 0.9: lone records not matched: reason",
+                     "at 0.95: 3 of 10 lone records joined"]

@@ -83,3 +83,14 @@ def test_block_keys_computed_only_for_rules_that_read_them():
     assert uses_block_keys([block_on("name_key"),
                             block_on("name_rare", arrays_to_explode=["name_rare"])])
     assert uses_block_keys(["l.block_year_place = r.block_year_place"])
+
+
+def test_an_engine_error_is_noted_by_its_first_sentence():
+    from tribunal.linkage.model import _first_sentence
+
+    msg = ("Training rule `l.\"birth_year\" = r.\"birth_year\"` resulted in no record pairs.  "
+           "This means that in the supplied data set there were no pairs\nmore text")
+    assert _first_sentence(msg) == ("Training rule `l.\"birth_year\" = r.\"birth_year\"` "
+                                    "resulted in no record pairs.")
+    long = _first_sentence("x" * 500)
+    assert len(long) == 200 and long.endswith("…")

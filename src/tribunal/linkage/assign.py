@@ -105,8 +105,8 @@ class AssignResult:
     def note(self, threshold: float) -> str:
         if self.skipped:
             return (f"at {threshold:g}: lone records not matched against whole people: "
-                    f"CRP alpha {self.alpha:.0f} exceeds the records, so a lone record is a "
-                    "priori more likely a new person than anyone's")
+                    "the first pass finds about one person per record, so a lone record "
+                    "is a priori more likely a new person than anyone's")
         groups = "two records" if SMALL == 2 else f"2 to {SMALL} records"
         return (f"at {threshold:g}: {self.n_assigned} of {self.n_lone} lone records joined "
                 f"a person as a whole, and {self.n_groups_assigned} of {self.n_groups} groups "
@@ -442,11 +442,24 @@ def lone_refiner(con: Any, table: str, ids: pd.Series, model: Any,
             done[key] = assign_lone(con, table, ids, labels, fields, selective=selective,
                                     cannot_link=cannot_link, reuse=bool(done))
         res = done[key]
-        if notes is not None and res.note(threshold) not in notes:
-            notes.append(res.note(threshold))
+        if notes is not None:
+            _add_note(notes, res.note(threshold))
         return res.labels
 
     return refine
+
+
+def _add_note(notes: list[str], note: str) -> None:
+    """Add ``note`` ("at T: text") to ``notes``, merged into an earlier note of the same
+    text ("at T1, T2: text") so that five thresholds skipped alike read as one line."""
+    head, _, text = note.partition(": ")
+    for i, old in enumerate(notes):
+        old_head, _, old_text = old.partition(": ")
+        if old_text == text and old_head.startswith("at "):
+            if head.removeprefix("at ") not in old_head.removeprefix("at ").split(", "):
+                notes[i] = f"{old_head}, {head.removeprefix('at ')}: {text}"
+            return
+    notes.append(note)
 
 
 def refiner_from_output(out_dir: str | Any, selective: Sequence[str] | None = None

@@ -31,6 +31,7 @@ m from labelled pairs when reviewed decisions exist. The same settings run on Du
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -336,13 +337,21 @@ class _Trainer:
                                       "iterations (small data)")
                 return
             except Exception as exc:  # Splink raises generic exceptions here
-                error = str(exc).splitlines()[0][:200]
+                error = _first_sentence(str(exc))
                 trial = dict(saved)
                 if attempt < len(retries):
                     trial["max_iterations"] = retries[attempt]
                 self.linker = Linker(self.table, trial, log_level=logging.ERROR)
         self.notes.append(f"{what} skipped: {error}")
         self.linker = Linker(self.table, saved, log_level=logging.ERROR)
+
+
+def _first_sentence(message: str, limit: int = 200) -> str:
+    """The first sentence of an engine's error message (Splink's run on with advice
+    that does not apply to a pipeline), at most ``limit`` characters."""
+    lines = message.strip().splitlines() or [""]
+    first = re.split(r"(?<=[.!?])\s", lines[0].strip(), maxsplit=1)[0]
+    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 def train(
