@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tribunal.linkage.assign import AssignResult, assign_lone, crp_alpha, esc_log_weights
+from tribunal.linkage.assign import AssignResult, assign_lone
 from tribunal.linkage.assign_sql import Field, Level
+from tribunal.linkage.partition_priors import crp_alpha, esc_log_weights
 
 # A small model of the kind the trained linker provides: levels strict -> loose, else last.
 FIELDS = [
