@@ -209,7 +209,7 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
     con.execute(f"""CREATE OR REPLACE TEMP VIEW _asg_lone AS SELECT t.* FROM {table} t
         JOIN _asg_lab a USING (unique_id) WHERE a.n <= {SMALL}""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _asg_lk AS
-        SELECT k.unique_id, a.cl, k.key FROM ({key_sql('_asg_lone', columns, sel)}) k
+        SELECT k.unique_id, a.cl, k.key, k.fam FROM ({key_sql('_asg_lone', columns, sel)}) k
         JOIN _asg_lab a USING (unique_id)""")
     # keys of the records of clusters of two or more, kept where a small group has them
     con.execute(f"""CREATE OR REPLACE TEMP VIEW _asg_many AS SELECT t.* FROM {table} t
@@ -227,16 +227,20 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
     # candidates: each key weighs log(people / people carrying it), the TF-IDF weighting
     # of canopy clustering for reference matching (McCallum, Nigam & Ungar, KDD 2000), so
     # one shared rare surname outranks a shared town and a shared common given name.
+    # A name element and its one-deletion forms are one piece of evidence: per element
+    # the rarest key it shares counts, so a misspelt element ranks as its spelling's
+    # neighbour would and a shared one is not counted once per deletion form.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _asg_cand AS
         SELECT u, cl_r FROM (
           SELECT u, cl_r, row_number() OVER (
-            PARTITION BY u ORDER BY sum(ln({n_people} / (people + 1))) DESC,
-            max(n) DESC, cl_r) AS rank
-          FROM (SELECT DISTINCT lk.cl AS u, mk.cl AS cl_r, key, o.people, mk.n
-            FROM _asg_lk lk JOIN _asg_ok o USING (key) JOIN _asg_mk mk USING (key)
-            WHERE o.people <= {CROWDED} AND mk.cl <> lk.cl
-              AND lk.cl NOT IN (SELECT cl FROM _asg_lk JOIN _asg_ok USING (key)
-                                WHERE key LIKE 'k%' AND people > {CROWDED}))
+            PARTITION BY u ORDER BY sum(w) DESC, max(n) DESC, cl_r) AS rank
+          FROM (SELECT u, cl_r, fam, max(ln({n_people} / (people + 1))) AS w, max(n) AS n
+            FROM (SELECT DISTINCT lk.cl AS u, mk.cl AS cl_r, key, lk.fam, o.people, mk.n
+              FROM _asg_lk lk JOIN _asg_ok o USING (key) JOIN _asg_mk mk USING (key)
+              WHERE o.people <= {CROWDED} AND mk.cl <> lk.cl
+                AND lk.cl NOT IN (SELECT cl FROM _asg_lk JOIN _asg_ok USING (key)
+                                  WHERE key LIKE 'k%' AND people > {CROWDED}))
+            GROUP BY u, cl_r, fam)
           GROUP BY u, cl_r)
         WHERE rank <= {CROWDED}""")
     # every record of the group against every member of each candidate (a sample of big ones)

@@ -17,6 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+# Name elements of at least this many characters are keyed by their one-deletion forms.
+EDIT_MIN = 5
+
 
 @dataclass(frozen=True)
 class Level:
@@ -81,15 +84,21 @@ def _q(name: str) -> str:
 
 
 def key_sql(view: str, columns: set[str], selective: Sequence[str]) -> str:
-    """Blocking keys per record (``unique_id, key``): the exact name keys, each
+    """Blocking keys per record (``unique_id, key, fam``): the exact name keys, each
     canonical key and surname variant, the skeleton, each name element with the birth year,
     the place or a selective attribute, birth year with place, a selective attribute
-    alone and the ID number. Mirrors the model's candidate rules, keyed by value."""
+    alone and the ID number; each name element alone, its skeleton and its one-deletion
+    forms. Mirrors the model's candidate rules, keyed by value. ``fam`` names the evidence
+    a key stands for: the key itself, or for a name element's keys the element, so that
+    an element and its deletion forms count once when candidates are ranked."""
     has = columns.__contains__
     parts: list[str] = []
 
-    def add(expr: str, where: str, src: str = view) -> None:
-        parts.append(f"SELECT unique_id, {expr} AS key FROM {src} WHERE {where}")
+    def add(expr: str, where: str, src: str = view, element: str | None = None) -> None:
+        # fam: keys from one name element are one piece of evidence, not one per key
+        fam = f"'e' || {element}" if element else expr
+        parts.append(f"SELECT unique_id, {expr} AS key, {fam} AS fam FROM {src} "
+                     f"WHERE {where}")
 
     if has("name_hz"):
         add("'h' || name_hz", "name_hz IS NOT NULL")
@@ -118,7 +127,16 @@ def key_sql(view: str, columns: set[str], selective: Sequence[str]) -> str:
     # skeleton is rare reaches its person whatever else the record lacks.
     if has("name_tokens"):
         add("'e' || e", "e IS NOT NULL AND length(e) >= 3",
-            f"(SELECT DISTINCT unique_id, unnest(name_tokens) AS e FROM {view})")
+            f"(SELECT DISTINCT unique_id, unnest(name_tokens) AS e FROM {view})", "e")
+        # An element one edit from another (palner / palmer, 0olden / polden, hingest9n /
+        # hingeston) shares one of its one-deletion forms: the deletion neighbourhood of
+        # Mor & Fraenkel (1982), the symmetric-delete index of spelling correction. Only
+        # elements of five characters or more: a shorter one's neighbours are other names.
+        dels = (f"(SELECT unique_id, e, unnest(range(0, length(e) + 1)) AS i FROM "
+                f"(SELECT DISTINCT unique_id, unnest(name_tokens) AS e FROM {view}) "
+                f"WHERE length(e) >= {EDIT_MIN})")
+        add("'x' || left(e, i - 1) || substr(e, i + 1)", "i > 0", dels, "e")
+        add("'x' || e", "i = 0", dels, "e")
     if has("name_skel"):
         add("'q' || e", "length(e) >= 3",
             f"(SELECT DISTINCT unique_id, unnest(string_split(name_skel, ' ')) AS e "
