@@ -332,3 +332,48 @@ def test_notes_alike_at_several_thresholds_read_as_one_line():
     assert notes == ["prior estimate: left at 0.0001",
                      "at 0.8, 0.5, 0.9: lone records not matched: reason",
                      "at 0.95: 3 of 10 lone records joined"]
+
+
+# The model's levels with a fuzzy name level, as the trained model has (Jaro-Winkler).
+FUZZY = [Field(FIELDS[0].name, FIELDS[0].null_sql, (
+    *FIELDS[0].levels[:-1],
+    Level('jaro_winkler_similarity("name_key_l", "name_key_r") >= 0.88', 0.1, 5e-4),
+    FIELDS[0].levels[-1])), *FIELDS[1:]]
+
+
+def _run_fuzzy(frame: pd.DataFrame, labels: np.ndarray) -> pd.Series:
+    con = duckdb.connect()
+    con.register("frame", frame)
+    con.execute("CREATE TABLE records AS SELECT * FROM frame")
+    res = assign_lone(con, "records", frame["unique_id"], labels, FUZZY)
+    return pd.Series(res.labels, index=frame["unique_id"])
+
+
+def _surname_only(label: str, sur: str, k: int) -> tuple[list[dict], list[str]]:
+    return [_row(f"{label}:{j}", None, sur) for j in range(k)], [label] * k
+
+
+def test_misspelt_element_alone_finds_its_person():
+    """'hingest9n' alone shares no key value with the person written 'hingeston' (no
+    whole name, element, year or place): one of its one-deletion forms ('hingestn') is one
+    of his, so he becomes a candidate and the fuzzy name level places the record. Without
+    that key the record had no candidate at all."""
+    frame, labels = _world([_row("x:1", None, "hingest9n")])
+    rows, labs = _surname_only("h", "hingeston", 10)
+    frame = pd.DataFrame(frame.to_dict("records") + rows)
+    labels = np.concatenate([labels, labs])
+    lab = _run_fuzzy(frame, labels)
+    assert lab["x:1"] == lab["h:0"]
+
+
+def test_misspelt_element_between_two_people_stays_alone():
+    """'dawbarx' is one edit from 'dawbarn' and from 'dawbarm', two people of the same
+    size: both are candidates, the evidence is split and the record stays alone."""
+    frame, labels = _world([_row("x:1", None, "dawbarx")])
+    rows_a, labs_a = _surname_only("a", "dawbarn", 8)
+    rows_b, labs_b = _surname_only("b", "dawbarm", 8)
+    frame = pd.DataFrame(frame.to_dict("records") + rows_a + rows_b)
+    labels = np.concatenate([labels, labs_a, labs_b])
+    lab = _run_fuzzy(frame, labels)
+    assert (lab == lab["x:1"]).sum() == 1
+    assert lab["a:0"] != lab["b:0"]
