@@ -8,7 +8,8 @@ group of two records (a fragment the first pass split off a person), is therefor
 with each candidate *cluster* as a whole:
 
 - candidates are the clusters sharing a blocking key with the record (the model's keys,
-  and one value alone: a name element, an element's skeleton, a birth date, a place),
+  and one value alone: a name element, an element's skeleton or one-deletion forms, a
+  birth date, a place),
   keys carried by more than :data:`CROWDED` people giving none (assign_sql.key_sql);
 - per comparison, the best level the record reaches with any member (a record agreeing on
   name with one member and on place with another gets both); for a group, the best over
