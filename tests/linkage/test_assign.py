@@ -377,3 +377,18 @@ def test_misspelt_element_between_two_people_stays_alone():
     lab = _run_fuzzy(frame, labels)
     assert (lab == lab["x:1"]).sum() == 1
     assert lab["a:0"] != lab["b:0"]
+
+
+def test_deletion_keys_are_the_one_deletion_neighbourhood():
+    """An element of five letters or more gives itself and each form with one letter
+    deleted, all of one family (the element); a shorter element gives none."""
+    from tribunal.linkage.assign_sql import key_sql
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE r AS SELECT 'a' AS unique_id, ['palner', 'jon'] AS name_tokens")
+    keys = con.execute(f"SELECT key, fam FROM ({key_sql('r', {'unique_id', 'name_tokens'}, [])}) "
+                       "WHERE key LIKE 'x%'").df()
+    word = "palner"
+    expected = {"x" + word} | {"x" + word[:i] + word[i + 1:] for i in range(len(word))}
+    assert set(keys["key"]) == expected
+    assert set(keys["fam"]) == {"epalner"}
