@@ -154,3 +154,49 @@ def test_one_thread_restores_the_setting_after_an_error():
         assert con.execute("select current_setting('threads')").fetchall()[0][0] == 1
         raise RuntimeError
     assert con.execute("select current_setting('threads')").fetchall()[0][0] == 2
+
+
+def test_em_compares_pairs_on_every_thread_and_counts_patterns_on_one(monkeypatch):
+    # the comparison of the sampled pairs (most of EM's cost) runs in parallel; its table
+    # is sorted by agreement pattern, so the one-thread count sees the patterns in order
+    from splink import DuckDBAPI
+
+    from tribunal.linkage.mapping import recognise
+    from tribunal.linkage.model import ModelOptions, present_columns, train
+    from tribunal.linkage.records import standardise
+    from tribunal.linkage.repeatable import training_api_class
+    from tribunal.linkage.synth import make_lists
+
+    api = training_api_class()
+    seen: list[tuple[str, int]] = []
+    orders: list[bool] = []
+    cleanup = api._cleanup_for_execute_sql
+
+    def spy(self, table, templated_name, physical_name):
+        con = self._con
+        seen.append((templated_name,
+                     int(con.execute("select current_setting('threads')").fetchall()[0][0])))
+        out = cleanup(self, table, templated_name, physical_name)
+        if templated_name == "__splink__df_comparison_vectors" and self.em_threads:
+            gammas = [r[0] for r in con.execute(f"describe {physical_name}").fetchall()
+                      if r[0].startswith("gamma_")]
+            rows = con.execute(f"select {', '.join(gammas)} from {physical_name}").fetchall()
+            orders.append(rows == sorted(rows))
+        return out
+
+    monkeypatch.setattr(api, "_cleanup_for_execute_sql", spy)
+    lists, _ = make_lists(40, seed=2)
+    records = pd.concat([standardise(f, recognise(list(f.columns)), n)
+                         for n, f in lists.items()], ignore_index=True)
+    con = duckdb.connect()
+    con.execute("set threads = 2")
+    train(DuckDBAPI(con), records, present_columns(records),
+          ModelOptions(u_max_pairs=2e4, u_chunks=1, em_iterations=4))
+    threads = {}
+    for name, n in seen:
+        threads.setdefault(name, set()).add(n)
+    assert threads["__splink__df_comparison_vectors"] == {2}
+    assert threads["__splink__agreement_pattern_counts"] == {1}
+    assert threads["__splink__m_u_counts"] >= {1}  # u sampling runs before EM, in parallel
+    assert orders and all(orders)
+    assert con.execute("select current_setting('threads')").fetchall()[0][0] == 2

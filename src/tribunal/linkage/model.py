@@ -416,7 +416,9 @@ def _train(training: Any, sdf: Any, settings: Any, present: set[str], options: M
             t.step("EM on birth", "estimate_parameters_using_expectation_maximisation",
                    second, estimate_without_term_frequencies=True,
                    max_pairs=options.em_max_pairs)
-        if labels is not None and len(labels):
+    if labels is not None and len(labels):
+        # sums scores of labelled pairs: every statement on one thread
+        with training.em(parallel_vectors=False):
             lab = training.labels(labels[["unique_id_l", "unique_id_r",
                                           "clerical_match_score"]])
             lab = training.api.register(lab)

@@ -9,9 +9,12 @@ Two runs on the same input used to differ by a few people in thousands, for two 
   parallel aggregation in varying row order (the EM estimates of Dempster, Laird & Rubin
   1977 then differ in the 14th digit), and the re-estimated prior and name frequencies
   sum match probabilities over many pairs. The EM steps are therefore run on one thread
-  (:func:`one_thread`; they work on a few thousand patterns and cost little), and our own
-  sums of probabilities are exact fixed-point sums (:func:`exact_sum_sql`), whose result
-  does not depend on the order of the rows.
+  (:func:`one_thread`; they work on a few thousand patterns and cost little), except the
+  comparison of the sampled pairs, which is most of their cost: it runs on every thread
+  and its table is then sorted by the agreement pattern, so that the patterns reach the
+  one-thread count in the same order every run (:func:`training_api_class`). Our own sums of
+  probabilities are exact fixed-point sums (:func:`exact_sum_sql`), whose result does not
+  depend on the order of the rows.
 - **Samples drawn by record id.** Splink draws its u sample and its EM sample by a hash of
   the record id, and a record id (``LIST:ROW``) holds the list's file name: renaming a list
   drew other pairs and moved the count. Training runs on a copy of the records whose ids
@@ -26,6 +29,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 # Probabilities are summed as integers in units of 2**-52: exact and order-free, and the
@@ -95,6 +99,52 @@ def content_keyed(con: Any, source: str, target: str,
         order by unique_id""")
 
 
+@lru_cache(maxsize=1)
+def training_api_class() -> Any:
+    """The class of the Splink API training runs on (defined on first use: Splink is
+    imported lazily)."""
+    from splink import DuckDBAPI
+
+    class TrainingAPI(DuckDBAPI):  # type: ignore[misc]
+        """Splink's DuckDB API that, while EM runs on one thread (``em_threads`` set),
+        builds the sampled pairs and their comparison vectors on ``em_threads`` threads and
+        then sorts the vectors by their agreement pattern (``gamma_`` columns).
+
+        EM without term frequencies reads the vectors only through the count of each
+        agreement pattern; on one thread over a table in a fixed order of patterns, that
+        count lists the patterns in the same order every run, so every later sum of the
+        EM iterations (one thread too) adds its terms in the same order. Rows with one
+        pattern are alike to the count, so sorting by the pattern alone suffices.
+        """
+
+        em_threads: int | None = None
+
+        def _setup_for_execute_sql(self, sql: str, physical_name: str) -> str:
+            if self.em_threads is not None:
+                parallel = physical_name.startswith(_PARALLEL_IN_EM)
+                self._con.execute(f"set threads = {self.em_threads if parallel else 1}")
+            return super()._setup_for_execute_sql(sql, physical_name)
+
+        def _cleanup_for_execute_sql(self, table: Any, templated_name: str,
+                                     physical_name: str) -> Any:
+            if self.em_threads is not None and templated_name == _VECTORS:
+                gammas = [r[0] for r in self._con.execute(f"describe {physical_name}")
+                          .fetchall() if r[0].startswith("gamma_")]
+                if gammas:
+                    order = ", ".join(_q(g) for g in gammas)
+                    self._con.execute(f"create or replace table {physical_name} as "
+                                      f"select * from {physical_name} order by {order}")
+                self._con.execute("set threads = 1")
+            return super()._cleanup_for_execute_sql(table, templated_name, physical_name)
+
+    return TrainingAPI
+
+
+# The EM statements run on every thread (their result is a set, or sorted after).
+_VECTORS = "__splink__df_comparison_vectors"
+_PARALLEL_IN_EM = ("__splink__blocked_id_pairs", _VECTORS)
+
+
 class TrainingInput:
     """The records Splink trains on, and how to run its order-sensitive steps.
 
@@ -121,19 +171,28 @@ class TrainingInput:
         TrainingInput._count += 1
         self._name = f"__tribunal_training_{TrainingInput._count}"
         content_keyed(self.con, records.physical_name, self._name)
-        self.api = DuckDBAPI(self.con)
+        self.api = training_api_class()(self.con)
         # a templated name of its own: a generated one can be the physical name of the
         # records registered with the other API
         self.table = self.api.register(self._name, table_name=f"{self._name}_records")
 
     @contextmanager
-    def em(self) -> Iterator[None]:
-        """Context for EM steps: one thread on DuckDB (module docstring)."""
+    def em(self, parallel_vectors: bool = True) -> Iterator[None]:
+        """Context for EM steps: one thread on DuckDB (module docstring); with
+        ``parallel_vectors`` the pairs and their comparison vectors are built on every
+        thread and sorted by agreement pattern (:func:`training_api_class`: only for EM without
+        term frequencies, which reads nothing of the vectors but the patterns' counts)."""
         if self.con is None:
             yield
             return
+        threads = int(self.con.execute("select current_setting('threads')").fetchall()[0][0])
         with one_thread(self.con):
-            yield
+            if parallel_vectors:
+                self.api.em_threads = threads
+            try:
+                yield
+            finally:
+                self.api.em_threads = None
 
     def labels(self, labels: Any) -> Any:
         """Reviewed pairs (``unique_id_l``, ``unique_id_r``, ...) with the training ids;
