@@ -122,6 +122,7 @@ def name_titles() -> frozenset[str]:
                          if row["title"].strip())
 
 
+@lru_cache(maxsize=200_000)  # once per distinct word, not once per name holding it
 def is_title(word: str) -> bool:
     """True for a title word ("Sir", "Mrs.", "Rev.", "Major-General"); case and full stops
     do not matter, and a hyphenated word counts when all its parts are titles."""
@@ -187,7 +188,7 @@ def _latin_name(raw: str, s: str) -> NameKeys:
     if len(untitled) >= 2:
         words = untitled
     # an initial ("A." in John A. Smith) is capital without marking anything
-    caps = [w for w in words if sum(ch.isalpha() for ch in w) > 1 and w.isupper()]
+    caps = [w for w in words if w.isupper() and sum(ch.isalpha() for ch in w) > 1]
     tokens = [t for w in words for t in _word_tokens(w)]
     if not tokens:
         return NameKeys(raw=raw, script="")

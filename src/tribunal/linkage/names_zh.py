@@ -252,9 +252,11 @@ def name_variants(tokens: list[str], surname_first: str | None = None) -> list[s
     """
     out: list[str] = []
     for i, token in enumerate(tokens):
-        cands = (surname_first,) if surname_first and i == 0 else surname_candidates(token)
         if surname_first and i > 0:
             continue
+        cands = (surname_first,) if surname_first and i == 0 else surname_candidates(token)
+        if not any(cands):
+            continue  # no key from this token: the rest of the name need not be joined
         rest = "".join(sorted(t for j, t in enumerate(tokens) if j != i))
         out.extend(f"{c}|{rest}" for c in cands if c)
     return sorted(set(out))

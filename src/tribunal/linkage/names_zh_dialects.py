@@ -122,6 +122,7 @@ def given_name_readings(syllables: list[str] | tuple[str, ...], dialect: str,
 
 
 @lru_cache(maxsize=100_000)
+@lru_cache(maxsize=200_000)  # words recur across names far more than whole names do
 def _is_pinyin_word(word: str) -> bool:
     """The word splits into pinyin syllables (xiuying = xiu + ying; hyphens allowed)."""
     syllables = pinyin_syllables()
