@@ -133,3 +133,29 @@ def test_parts_are_the_same_with_worker_processes(tmp_path):
     with pytest.raises(InputError, match="more than"):
         normalise_lists(paths, tmp_path / "three", chunk_rows=40, workers=2,
                         max_records=100)
+
+
+def test_default_workers_count_the_cores_idle_now(monkeypatch):
+    """Workers are the cores idle over the last tenth of a second (a job that has just
+    ended does not count, as it would in the load average); the load average only where
+    the CPU counters cannot be read."""
+    import os
+
+    import tribunal.linkage.normalise as norm
+
+    if not hasattr(os, "sched_getaffinity"):
+        return
+    cores = len(os.sched_getaffinity(0))
+    busy = norm.busy_cores(0.05)
+    assert busy is None or 0.0 <= busy <= (os.cpu_count() or 1)
+    ticks = iter([(1000, 400), (1000 + 100 * cores, 400 + 100 * cores)])  # all idle
+    monkeypatch.setattr(norm, "_cpu_times", lambda: next(ticks))
+    monkeypatch.setattr(os, "getloadavg", lambda: (50.0, 50.0, 50.0))  # stale, ignored
+    assert norm.default_workers() == min(4, cores)
+    ticks = iter([(1000, 400), (1000 + 100 * cores, 400)])  # every core busy
+    monkeypatch.setattr(norm, "_cpu_times", lambda: next(ticks))
+    assert norm.default_workers() == 1
+    monkeypatch.setattr(norm, "_cpu_times", lambda: None)  # no /proc/stat: load average
+    assert norm.default_workers() == 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))  # only this process
+    assert norm.default_workers() == min(4, cores)

@@ -38,14 +38,46 @@ def default_workers() -> int:
     (the reader feeds about that many); 1 (no workers) where processes cannot be forked.
 
     Each worker warms its own name caches, so workers cost more CPU in total than one
-    process; they pay only on cores that would otherwise wait. The one-minute load average
-    (this process included) tells how many are idle.
+    process; they pay only on cores that would otherwise wait. Idle cores are measured
+    over a tenth of a second (:func:`busy_cores`): the one-minute load average would still
+    count, for most of a minute, a job that has just ended. It stands in where the
+    kernel's CPU counters cannot be read.
     """
     if not hasattr(os, "sched_getaffinity") or not hasattr(os, "fork"):
         return 1  # macOS/Windows: "spawn" would re-run an unguarded user script
     cores = len(os.sched_getaffinity(0))
-    idle = cores - max(0.0, os.getloadavg()[0] - 1.0)
-    return max(1, min(4, cores, int(idle)))
+    busy = busy_cores()
+    if busy is None:  # the load average counts this process too
+        busy = max(0.0, os.getloadavg()[0] - 1.0)
+    return max(1, min(4, cores, int(cores - busy + 0.5)))
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    """(all, idle) CPU time in ticks since boot, summed over the cores (Linux
+    ``/proc/stat``; idle includes waiting for I/O); None where it cannot be read."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = fh.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != "cpu" or len(fields) < 6:
+        return None
+    ticks = [int(x) for x in fields[1:]]
+    return sum(ticks[:8]), ticks[3] + ticks[4]  # user..steal; idle + iowait
+
+
+def busy_cores(window: float = 0.1) -> float | None:
+    """How many of the machine's cores other processes keep busy, measured over
+    ``window`` seconds while this process sleeps; None where it cannot be measured."""
+    import time
+
+    before = _cpu_times()
+    time.sleep(window)
+    after = _cpu_times()
+    if before is None or after is None or after[0] <= before[0]:
+        return None
+    total, idle = after[0] - before[0], after[1] - before[1]
+    return (os.cpu_count() or 1) * (total - idle) / total
 
 
 def _mapping_for(src: ListInput, mappings: dict[str, ColumnMapping] | None) -> ColumnMapping | None:
