@@ -46,7 +46,11 @@ class Level:
 
 
 _EXACT = re.compile(r'"?(\w+)_l"?\s*=\s*"?(\w+)_r"?')
-_SHARES = re.compile(r'array_length\(list_intersect\("?(\w+)_l"?,\s*"?(\w+)_r"?\)\)\s*>=\s*1')
+_SHARES = re.compile(r'array_length\(list_intersect\("?(\w+)_l"?,\s*"?(\w+)_r"?\)\)\s*>=\s*1',
+                     re.IGNORECASE)
+# Splink's Spark functions (the Scala UDFs of its similarity jar, and Spark's array
+# intersection) under the names DuckDB gives them, for levels trained on Spark.
+_DUCKDB_FUNCTIONS = {"jaro_winkler": "jaro_winkler_similarity", "jaro": "jaro_similarity"}
 
 
 @dataclass(frozen=True)
@@ -177,11 +181,7 @@ def fields_from_linker(linker: Any) -> list[Field]:
     dialect = getattr(settings, "_sql_dialect_str", "duckdb") or "duckdb"
 
     def sql(text: str) -> str:
-        if dialect == "duckdb":
-            return text
-        import sqlglot
-
-        return sqlglot.transpile(text, read=dialect, write="duckdb")[0]
+        return text if dialect == "duckdb" else to_duckdb_sql(text, dialect)
 
     out = []
     for comp in settings.comparisons:
@@ -196,6 +196,30 @@ def fields_from_linker(linker: Any) -> list[Field]:
                         getattr(lv, "_tf_adjustment_input_column_name", None))
                   for lv in rest)))
     return out
+
+
+def to_duckdb_sql(condition: str, dialect: str) -> str:
+    """A Splink level's SQL condition written for ``dialect`` (e.g. "spark") as DuckDB SQL:
+    transpiled by sqlglot, with the functions sqlglot does not know (Splink's similarity
+    UDFs) renamed to DuckDB's and Spark's array intersection written as DuckDB's
+    ``list_intersect``, so that the level reads as it does on a model trained on DuckDB
+    (:attr:`Level.key` recognises it). The else level's ``ELSE`` is kept as it is."""
+    import sqlglot
+    from sqlglot import exp
+
+    if condition.strip().upper() == "ELSE":
+        return condition.strip()
+
+    def rename(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Anonymous) and node.name.lower() in _DUCKDB_FUNCTIONS:
+            return exp.Anonymous(this=_DUCKDB_FUNCTIONS[node.name.lower()],
+                                 expressions=node.expressions)
+        if isinstance(node, exp.ArrayIntersect):
+            return exp.Anonymous(this="list_intersect", expressions=node.expressions)
+        return node
+
+    tree = sqlglot.parse_one(condition, read=dialect).transform(rename)
+    return tree.sql(dialect="duckdb")
 
 
 def people_carrying(con: Any, view: str, col: str, is_array: bool, small: int = 1

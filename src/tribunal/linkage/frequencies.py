@@ -75,6 +75,10 @@ def reweight_term_frequencies(
         sql = person_frequency_sql(records.physical_name, pairs.physical_name, col,
                                    linker._sql_dialect_str)
         table = linker.misc.query_sql(sql, output_type="splink_df")
+        if linker._sql_dialect_str == "spark":
+            from tribunal.linkage.spark import cut_lineage
+
+            cut_lineage(table)  # else each round nests the last one's query plan
         linker.table_management.register_term_frequency_lookup(table, col)
         done.append(col)
     return done

@@ -42,11 +42,15 @@ ORIGINAL_ID = "__record_id"
 
 
 def exact_sum_sql(expr: str) -> str:
-    """DuckDB SQL for the sum of ``expr`` (values in [0, 1], e.g. match probabilities)
-    that is the same whatever the order of the rows: each term is rounded to a multiple of
-    2**-52 and the integers are summed exactly (128-bit), so parallel aggregation cannot
-    change the last bits. NULL when there are no rows, as ``sum``."""
-    return f"(cast(sum(cast(round(({expr}) * {_SCALE}) as bigint)) as double) / {_SCALE})"
+    """SQL (DuckDB and Spark) for the sum of ``expr`` (values in [0, 1], e.g. match
+    probabilities) that is the same whatever the order of the rows: each term is rounded to
+    a multiple of 2**-52 and the integers are summed exactly as 38-digit decimals, so
+    parallel aggregation cannot change the last bits. NULL when there are no rows, as
+    ``sum``. (Summed as bigint, Spark overflows once the sum passes 2**11, as the expected
+    matches of a few thousand records do; DuckDB widens a bigint sum to 128 bits, and gives
+    the same double either way.)"""
+    return (f"(cast(sum(cast(round(({expr}) * {_SCALE}) as decimal(38, 0))) as double)"
+            f" / {_SCALE})")
 
 
 @contextmanager

@@ -74,6 +74,23 @@ def train_spark(
     return train(db_api, records, present_columns(records), options or ModelOptions(), labels)
 
 
+def cut_lineage(table: Any) -> Any:
+    """Compute the Splink Spark data frame ``table`` now and put the result under its name,
+    so that later queries read rows instead of re-planning the query that made it.
+
+    Spark evaluates lazily and Splink's "persist" keeps the query plan: a term-frequency
+    table computed from scored pairs carries the plan of the prediction that scored them,
+    and each calibration round nests the last round's (one prediction joins several such
+    tables), so the final prediction's plan grew geometrically until Spark's analyser ran
+    out of memory on 150 records. ``localCheckpoint`` truncates the plan (Apache Spark,
+    ``DataFrame.localCheckpoint``); the rows stay in the executors' storage.
+    """
+    spark = table.db_api.spark
+    frame = spark.table(table.physical_name).localCheckpoint(eager=True)
+    frame.createOrReplaceTempView(table.physical_name)
+    return table
+
+
 def predict_spark(model: TrainedModel, floor: float = 0.05) -> pd.DataFrame:
     """Scored pairs from a model trained with :func:`train_spark`."""
     return predict(model, floor)
