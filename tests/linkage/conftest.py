@@ -7,3 +7,17 @@ import pytest
 def _no_case_from_env(monkeypatch):
     """A TRIBUNAL_CASE in the caller's environment must not turn a test into case mode."""
     monkeypatch.delenv("TRIBUNAL_CASE", raising=False)
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local SparkSession (one core, one partition) for every Spark test: starting the
+    JVM and warming it up costs more than a small test's work."""
+    pytest.importorskip("pyspark")
+    from tribunal.linkage.spark import java_available, local_spark
+
+    if not java_available():
+        pytest.skip("no Java runtime for pyspark")
+    session = local_spark(cores=1, partitions=1)
+    yield session
+    session.stop()

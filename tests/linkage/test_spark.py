@@ -18,14 +18,13 @@ pytestmark = [
 ]
 
 
-def test_spark_backend_links_like_duckdb():
-    pytest.importorskip("pyspark")
+def test_spark_backend_links_like_duckdb(spark_session):
     import duckdb
     from splink import DuckDBAPI
 
     from tribunal.linkage.model import present_columns, train
     from tribunal.linkage.scoring import predict
-    from tribunal.linkage.spark import local_spark, predict_spark, train_spark
+    from tribunal.linkage.spark import predict_spark, train_spark
 
     lists, truth = make_lists(50, seed=5)
     records = pd.concat([standardise(f, recognise(list(f.columns)), n) for n, f in lists.items()],
@@ -34,11 +33,7 @@ def test_spark_backend_links_like_duckdb():
     true = [lookup[u] for u in records["unique_id"]]
     # few EM iterations and one u chunk: each is a Spark job, and the data are small
     options = ModelOptions(u_max_pairs=2e4, u_chunks=1, em_iterations=6)
-    spark = local_spark(partitions=1)
-    try:
-        s_pairs = predict_spark(train_spark(records, options, spark=spark))
-    finally:
-        spark.stop()
+    s_pairs = predict_spark(train_spark(records, options, spark=spark_session))
     d_pairs = predict(train(DuckDBAPI(duckdb.connect()), records, present_columns(records),
                             ModelOptions(u_max_pairs=2e4, u_chunks=1, em_iterations=6)), 0.05)
     s_eval = evaluate_clusters(cluster(records, s_pairs, 0.8), true)

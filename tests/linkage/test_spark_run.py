@@ -42,13 +42,8 @@ class SparkRun:
 
 
 @pytest.fixture(scope="module")
-def spark():
-    pytest.importorskip("pyspark")
-    from tribunal.linkage.spark import local_spark
-
-    session = local_spark(cores=1, partitions=1)
-    yield session
-    session.stop()
+def spark(spark_session):
+    return spark_session
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +123,8 @@ def test_reviewed_non_match_splits_on_a_spark_rerun(cli_run, spark, tmp_path):
     a, b = clusters.loc[clusters["person_id"] == person, "unique_id"].iloc[:2]
     decisions = tmp_path / "decisions.csv"
     record_decision(decisions, a, b, "non-match", "tester")
-    # one calibration round: the rerun tests the decision, not the calibration
-    res = run_linkage(cli_run.paths, tmp_path / "again", options=cheap_options(calibrate_prior=1),
+    # no calibration rounds: the rerun tests the decision, not the calibration
+    res = run_linkage(cli_run.paths, tmp_path / "again", options=cheap_options(calibrate_prior=0),
                       decisions_path=decisions, backend="spark", spark=spark)
     again = pd.read_csv(res.clusters).set_index("unique_id")["person_id"]
     assert again[a] != again[b]
