@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tribunal.linkage.assign import AssignResult, assign_lone
-from tribunal.linkage.assign_sql import Field, Level
+from tribunal.linkage.assign_sql import Field, Level, values_per_person
 from tribunal.linkage.partition_priors import crp_alpha, esc_log_weights
 
 # A small model of the kind the trained linker provides: levels strict -> loose, else last.
@@ -392,3 +392,32 @@ def test_deletion_keys_are_the_one_deletion_neighbourhood():
     expected = {"x" + word} | {"x" + word[:i] + word[i + 1:] for i in range(len(word))}
     assert set(keys["key"]) == expected
     assert set(keys["fam"]) == {"epalner"}
+
+
+def test_a_person_of_many_names_is_likelier_to_carry_one_by_luck():
+    """Two people of six records carry the lone record's exact name: one under that name
+    alone, the other among six different names (a merged or much-misspelt person). The
+    second has six chances to carry a given name by luck, so the agreement weighs less
+    there and the record joins the first; were both carrying one name, it stays alone."""
+    a = {"given": "ambrose", "sur": "kettleby", "year": 1700, "place": "town1"}
+    for varied in (True, False):
+        frame, labels = _world([_row("x:1", "ambrose", "kettleby")], [("a", a, 6)])
+        names = (["ambrose kettleby"] + [f"ambrose kettleb{c}" for c in "cdfgh"] if varied
+                 else ["ambrose kettleby"] * 6)
+        extra = [_row(f"b:{j}", *n.split(), 1850 if j % 2 == 0 else None, "town2")
+                 for j, n in enumerate(names)]
+        frame = pd.DataFrame(frame.to_dict("records") + extra)
+        labels = np.concatenate([labels, ["b"] * 6])
+        _, lab = _run(frame, labels)
+        assert (lab["x:1"] == lab["a:0"]) == varied
+        assert lab["x:1"] != lab["b:0"]
+
+
+def test_values_per_person_counts_distinct_values_and_elements():
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE v AS SELECT * FROM (VALUES
+        (1, 'a b', ['a', 'b']), (1, 'a b', ['a', 'b']), (1, 'a c', ['a', 'c']),
+        (2, NULL, NULL), (3, 'd', ['d'])) t(cl, name_key, name_tokens)""")
+    d = values_per_person(con, "v", "name_key", False)
+    assert d.to_dict() == {1: 2.0, 3: 1.0}
+    assert values_per_person(con, "v", "name_tokens", True).to_dict() == {1: 3.0, 3: 1.0}

@@ -66,6 +66,7 @@ from tribunal.linkage.assign_sql import (
     key_sql,
     pair_gamma_sql,
     people_carrying,
+    values_per_person,
 )
 from tribunal.linkage.partition_priors import crp_alpha, esc_log_weights
 
@@ -278,7 +279,7 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
     for tmp in ("_asg_lk", "_asg_mk", "_asg_ok", "_asg_cand", "_asg_pairs", "_asg_new"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}")  # free memory; only _asg_g is reused
     lone_ids = best["id_l"].to_numpy()
-    cache: dict[tuple[str, bool], pd.Series] = {}
+    cache: dict[tuple[str, bool], tuple[pd.Series, pd.Series]] = {}
     # Per record of a group: the level reached and -log u' of that level (key u' from the
     # people carrying the record's own value). Per group and field, the best level over
     # its records wins, and among records reaching it the one with the commonest value.
@@ -297,9 +298,15 @@ def _reseat(con: Any, table: str, ids: np.ndarray, codes: np.ndarray,
             if not at.any() or key is None or key[0] not in columns:
                 continue
             if key not in cache:
-                cache[key] = people_carrying(con, view, *key, small=SMALL)
-            people = cache[key]
-            u[at] = np.maximum(people.reindex(lone_ids[at]).fillna(1).to_numpy(), 1) / n_people
+                cache[key] = (people_carrying(con, view, *key, small=SMALL),
+                              values_per_person(con, view, *key))
+            people, slots = cache[key]
+            # a person carrying d distinct values has d chances to carry the record's:
+            # q is the value's share of all (person, value) slots
+            q = np.maximum(people.reindex(lone_ids[at]).fillna(1).to_numpy(), 1) / max(
+                float(slots.sum()), 1.0)
+            dc = slots.reindex(best["cl_r"].to_numpy()[at]).fillna(1).to_numpy()
+            u[at] = -np.expm1(dc * np.log1p(-np.minimum(q, 1 - 1e-12)))
         per[f"s_{i}"] = g * _RANK + (_RANK - 1 - np.minimum(-np.log(u), _RANK - 1))
     unit = pd.DataFrame(per).groupby(["u", "cl_r"], sort=False).max().reset_index()
     # ESC prior weight of one record, for a group too: a group is one observation of its

@@ -238,3 +238,13 @@ def people_carrying(con: Any, view: str, col: str, is_array: bool, small: int = 
         SELECT s.unique_id, sum(f.k) AS k FROM s JOIN f USING (v) WHERE s.n <= {small}
         GROUP BY s.unique_id""").df()
     return pd.Series(df["k"].to_numpy(dtype=float), index=df["unique_id"].to_numpy())
+
+
+def values_per_person(con: Any, view: str, col: str, is_array: bool) -> pd.Series:
+    """Per cluster (``cl``) of ``view``: how many distinct values of ``col`` its records
+    carry (for an array column, distinct elements); clusters with none are absent."""
+    q = f'"{col}"'
+    v = f"unnest({q})" if is_array else q
+    df = con.execute(f"""SELECT cl, count(DISTINCT v) AS d FROM (
+        SELECT cl, {v} AS v FROM {view}) WHERE v IS NOT NULL GROUP BY cl""").df()
+    return pd.Series(df["d"].to_numpy(dtype=float), index=df["cl"].to_numpy())
