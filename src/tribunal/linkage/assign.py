@@ -17,8 +17,11 @@ with each candidate *cluster* as a whole:
 - the likelihood ratio of that level is m/u', with m the trained model's m. u' is the
   chance that a *different person* reaches it: for levels testing equality of one key or
   a shared element of one array (exact name, canonical key, skeleton, place, birth date,
-  attributes), the share of people (first-pass clusters) carrying the record's value
-  (Winkler 1988's frequency-based weights, counted over people instead of records); for
+  attributes), ``1 - (1 - q)^d`` with q the record's value's share of all (person,
+  value) pairs of the key and d the candidate's distinct values of it (Winkler 1988's
+  frequency-based weights, counted over people instead of records: for a person of
+  average d about the share of people carrying the value, for one of many spellings
+  more, as each is a chance to carry the value by luck); for
   other levels ``1 - (1 - u)^d`` from the model's pairwise u, with d the cluster's
   distinct values times the group's (each pair of distinct values is a chance to agree by
   luck); for a group, the commonest value among its records reaching the level. Missing
