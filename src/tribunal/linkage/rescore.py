@@ -15,6 +15,11 @@ frequencies are looked up again per record and Splink's own match-weight SQL run
 vectors, so each re-scoring equals a fresh Splink prediction with the model's current
 prior and registered frequency tables. Every candidate pair is kept, not only those above
 some floor, because a lower name frequency can lift a pair by more than any fixed margin.
+
+The vectors are computed with Splink's comparison SQL in a cheaper arrangement
+(:mod:`tribunal.linkage.compare_sql`): pairs carry record numbers instead of ids and only
+the values the comparisons read; the name comparison is evaluated once per distinct pair
+of names; one-edit tests are guarded by a cheap prefix/suffix test. DuckDB only.
 """
 
 from __future__ import annotations
@@ -49,65 +54,154 @@ def _vector_columns(settings: Any) -> list[str]:
 
 class CandidateVectors:
     """The comparison vectors of all candidate pairs of ``linker`` (a trained Splink
-    ``Linker``), kept in its database; ``records`` is the Splink data frame of the input
-    records and ``tf_columns`` the columns whose frequency tables may be registered anew
-    between scorings (their per-pair frequencies are looked up at each scoring)."""
+    ``Linker`` on DuckDB), kept in its database; ``records`` is the Splink data frame of the
+    input records and ``tf_columns`` the columns whose frequency tables may be registered
+    anew between scorings (their per-pair frequencies are looked up at each scoring).
+
+    The pairs are computed with Splink's own comparison SQL, in a cheaper arrangement
+    (:mod:`tribunal.linkage.compare_sql`): records are numbered, pairs carry the numbers
+    and only the values the comparisons read, comparisons on list columns (the name) are
+    evaluated once per distinct pair of values and joined back at each scoring, and
+    one-edit tests are guarded by a prefix/suffix test."""
 
     def __init__(self, linker: Any, records: Any, tf_columns: list[str]) -> None:
-        from splink.internals.comparison_vector_values import (
-            compute_comparison_vector_values_from_id_pairs_sqls,
-        )
-        from splink.internals.pipeline import CTEPipeline
-        from splink.internals.vertically_concatenate import enqueue_df_concat_with_tf
+        from tribunal.linkage.compare_sql import grouped_comparisons
 
         self.linker, self.records, self.tf_columns = linker, records, list(tf_columns)
-        self._q = _q = _quoter(linker._sql_dialect_str)
+        self._q = _quoter(linker._sql_dialect_str)
         settings = linker._settings_obj
-        blocked = linker.inference.compute_blocked_pairs_for_predict()
+        uids = settings.column_info_settings.unique_id_input_columns
+        if len(uids) != 1:
+            raise ValueError("CandidateVectors needs one unique id column (dedupe_only)")
+        self._uid = uids[0].unquote().name
+        self._comparisons = list(settings.comparisons)
+        vector_columns = _vector_columns(settings)
+        # The frequencies that may change are not kept: they are looked up per scoring.
+        self._looked_up = [c for c in self.tf_columns if f"tf_{c}_l" in vector_columns]
+        self._kept_tf = list(dict.fromkeys(
+            col.unquote().tf_name.strip('"') for cc in self._comparisons
+            for cl in cc.comparison_levels if cl._has_tf_adjustments
+            for col in [cl._tf_adjustment_input_column]
+            if col.unquote().name not in self._looked_up))
+        self._tables: list[Any] = []
+        blocked = self.linker.inference.compute_blocked_pairs_for_predict()
         try:
-            pipeline = CTEPipeline([blocked])
-            enqueue_df_concat_with_tf(linker, pipeline)
-            pipeline.enqueue_list_of_sqls(compute_comparison_vector_values_from_id_pairs_sqls(
-                settings._columns_to_select_for_blocking,
-                settings._columns_to_select_for_comparison_vector_values,
-                input_tablename_l="__splink__df_concat_with_tf",
-                input_tablename_r="__splink__df_concat_with_tf",
-                source_dataset_input_column=(
-                    settings.column_info_settings.source_dataset_input_column),
-                unique_id_input_column=settings.column_info_settings.unique_id_input_column,
-                link_type=settings._link_type,
-                sql_dialect_str=linker._sql_dialect_str,
-            ))
-            # The frequencies that may change are not kept: they are looked up per scoring.
-            vector_columns = _vector_columns(settings)
-            changing = {f"tf_{c}_{s}" for c in self.tf_columns for s in ("l", "r")}
-            self._columns = [c for c in vector_columns if c not in changing]
-            self._looked_up = [c for c in self.tf_columns if f"tf_{c}_l" in vector_columns]
-            keep = ", ".join(_q(c) for c in self._columns)
-            pipeline.enqueue_sql(f"select {keep} from __splink__df_comparison_vectors",
-                                 "__tribunal_candidate_vectors")
-            self.vectors = linker._db_api.sql_pipeline_to_splink_dataframe(pipeline)
+            rec = self._numbered_records()
+            try:
+                types = self._run(f"describe {rec.physical_name}")
+                lists = {n for n, t in zip(types["column_name"], types["column_type"],
+                                           strict=True) if t.endswith("[]")}
+                self._grouped = grouped_comparisons(self._comparisons, lists)
+                rec.drop_table_from_database_and_remove_from_cache()
+                rec = self._numbered_records(self._grouped)
+                self.vectors = self._pair_vectors(blocked, rec)
+                self._tables.append(self.vectors)
+                self._gammas = [self._group_gammas(rec, i) for i in self._grouped]
+                self._tables += self._gammas
+                self._keys = self._materialise(
+                    [rec], "select " + ", ".join(
+                        self._q(c) for c in ["__jk", "__rid", *self._looked_up])
+                    + f" from {rec.physical_name}", "__tribunal_record_keys")
+                self._tables.append(self._keys)
+            finally:
+                rec.drop_table_from_database_and_remove_from_cache()
+        except BaseException:
+            self.drop()
+            raise
         finally:
             blocked.drop_table_from_database_and_remove_from_cache()
 
-    def __len__(self) -> int:
-        sql = f"select count(*) as n from {self.vectors.physical_name}"
-        return int(self.linker.misc.query_sql(sql, output_type="pandas")["n"].iloc[0])
+    def _run(self, sql: str) -> Any:
+        return self.linker.misc.query_sql(sql, output_type="pandas")
 
-    def _record_frequencies(self, columns: list[str]) -> Any:
-        """Per record, the current frequency of its value of each of ``columns``."""
+    def _materialise(self, inputs: list[Any], sql: str, name: str) -> Any:
         from splink.internals.pipeline import CTEPipeline
 
+        pipe = CTEPipeline(inputs)
+        pipe.enqueue_sql(sql, name)
+        return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
+
+    def _inputs(self, i: int) -> list[str]:
+        return [c.unquote().name for c in self._comparisons[i]._input_columns_used_by_case_statement]
+
+    def _numbered_records(self, grouped: list[int] | None = None) -> Any:
+        """The records with a number (``__rid``, in id order), the columns the comparisons
+        and frequencies read and, per comparison of ``grouped``, the number of the first
+        record holding the same input values (``__g<i>``); without ``grouped`` no rows,
+        only the column types."""
+        from splink.internals.pipeline import CTEPipeline
+        from splink.internals.vertically_concatenate import enqueue_df_concat_with_tf
+
+        _q, uid = self._q, self._q(self._uid)
+        cols = [c for i in range(len(self._comparisons)) for c in self._inputs(i)]
+        cols = list(dict.fromkeys([*cols, *self._kept_tf, *self._looked_up]))
+        pipe = CTEPipeline()
+        enqueue_df_concat_with_tf(self.linker, pipe)
+        if grouped is None:
+            pipe.enqueue_sql(f"select {', '.join(_q(c) for c in cols)} "
+                             "from __splink__df_concat_with_tf limit 0", "__tribunal_types")
+            return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
+        pipe.enqueue_sql(f"select {uid} as __jk, row_number() over (order by {uid}) as __rid, "
+                         f"{', '.join(_q(c) for c in cols)} from __splink__df_concat_with_tf",
+                         "__tribunal_numbered")
+        groups = "".join(
+            f", min(__rid) over (partition by {', '.join(_q(c) for c in self._inputs(i))}) "
+            f"as __g{i}" for i in grouped)
+        pipe.enqueue_sql(f"select *{groups} from __tribunal_numbered", "__tribunal_records")
+        return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
+
+    def _pair_vectors(self, blocked: Any, rec: Any) -> Any:
+        """Per candidate pair: the record numbers, group numbers, the levels of the
+        comparisons not grouped, the kept frequencies and the match key."""
+        from tribunal.linkage.compare_sql import guard_edit_distance
+
+        _q, R = self._q, rec.physical_name
+        ungrouped = [i for i in range(len(self._comparisons)) if i not in self._grouped]
+        values = list(dict.fromkeys(
+            [c for i in ungrouped for c in self._inputs(i)] + self._kept_tf))
+        side = ", ".join(f"{s}.{_q(c)} as {_q(f'{c}_{s}')}" for c in values for s in "lr")
+        groups = "".join(f", l.__g{i} as __g{i}_l, r.__g{i} as __g{i}_r" for i in self._grouped)
+        joined = (f"select b.match_key, l.__rid as __rid_l, r.__rid as __rid_r{groups}"
+                  f"{', ' + side if side else ''} from {blocked.physical_name} as b "
+                  f"join {R} as l on l.__jk = b.join_key_l join {R} as r on r.__jk = b.join_key_r")
+        keep = ["__rid_l", "__rid_r"]
+        keep += [f"__g{i}_{s}" for i in self._grouped for s in "lr"]
+        keep += [guard_edit_distance(self._comparisons[i]._case_statement) for i in ungrouped]
+        keep += [_q(f"{c}_{s}") for c in self._kept_tf for s in "lr"]
+        keep.append("match_key")
+        return self._materialise([blocked, rec], f"select {', '.join(keep)} from ({joined})",
+                                 "__tribunal_candidate_vectors")
+
+    def _group_gammas(self, rec: Any, i: int) -> Any:
+        """The level of comparison ``i`` per distinct pair of its input values among the
+        candidate pairs (``__gl``, ``__gr``: the numbers of the first records holding them)."""
+        from tribunal.linkage.compare_sql import guard_edit_distance
+
+        _q, R, V = self._q, rec.physical_name, self.vectors.physical_name
+        side = ", ".join(f"{s}.{_q(c)} as {_q(f'{c}_{s}')}" for c in self._inputs(i)
+                         for s in "lr")
+        distinct = f"select distinct __g{i}_l as __gl, __g{i}_r as __gr from {V}"
+        joined = (f"select d.__gl, d.__gr, {side} from ({distinct}) as d "
+                  f"join {R} as l on l.__rid = d.__gl join {R} as r on r.__rid = d.__gr")
+        case = guard_edit_distance(self._comparisons[i]._case_statement)
+        return self._materialise([self.vectors, rec],
+                                 f"select __gl, __gr, {case} from ({joined})",
+                                 f"__tribunal_group_gammas_{i}")
+
+    def __len__(self) -> int:
+        return int(self._run(f"select count(*) as n from {self.vectors.physical_name}")["n"].iloc[0])
+
+    def _record_frequencies(self, columns: list[str]) -> Any:
+        """Per record number, the current frequency of its value of each of ``columns``."""
         _q = self._q
         tables = [self.linker.table_management.compute_tf_table(c) for c in columns]
         sel = ", ".join(f"t{i}.{_q('tf_' + c)}" for i, c in enumerate(columns))
         joins = " ".join(
             f"left join {t.physical_name} as t{i} on t{i}.{_q(c)} = r.{_q(c)}"
             for i, (c, t) in enumerate(zip(columns, tables, strict=True)))
-        pipe = CTEPipeline([self.records, *tables])
-        pipe.enqueue_sql(f"select r.unique_id, {sel} from {self.records.physical_name} as r "
-                         f"{joins}", "__tribunal_record_tf")
-        return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
+        return self._materialise([self._keys, *tables],
+                                 f"select r.__rid, {sel} from {self._keys.physical_name} as r "
+                                 f"{joins}", "__tribunal_record_tf")
 
     def score(self, floor: float) -> Any:
         """Splink data frame of the pairs (``unique_id_l``, ``unique_id_r``,
@@ -117,24 +211,34 @@ class CandidateVectors:
         from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 
         _q, columns = self._q, self._looked_up
-        inputs: list[Any] = [self.vectors]
-        cols = ", ".join(f"v.{_q(c)}" for c in self._columns)
+        inputs: list[Any] = [self.vectors, self._keys, *self._gammas]
+        cols = ["v.__rid_l as unique_id_l", "v.__rid_r as unique_id_r", "v.match_key"]
+        cols += [f"v.{_q(cc._gamma_column_name.strip(chr(34)))}"
+                 for i, cc in enumerate(self._comparisons) if i not in self._grouped]
+        cols += [f"v.{_q(f'{c}_{s}')}" for c in self._kept_tf for s in "lr"]
         joins = ""
+        for i, g in zip(self._grouped, self._gammas, strict=True):
+            cols.append(f"g{i}.{self._comparisons[i]._gamma_column_name}")
+            joins += (f" join {g.physical_name} as g{i} "
+                      f"on g{i}.__gl = v.__g{i}_l and g{i}.__gr = v.__g{i}_r")
         freq = None
         if columns:
             freq = self._record_frequencies(columns)
             inputs.append(freq)
-            cols += ", " + ", ".join(f"{s}.{_q('tf_' + c)} as {_q(f'tf_{c}_{s}')}"
-                                     for c in columns for s in ("l", "r"))
-            joins = (f"left join {freq.physical_name} as l on l.unique_id = v.unique_id_l "
-                     f"left join {freq.physical_name} as r on r.unique_id = v.unique_id_r")
+            cols += [f"{s}.{_q('tf_' + c)} as {_q(f'tf_{c}_{s}')}"
+                     for c in columns for s in ("l", "r")]
+            joins += (f" left join {freq.physical_name} as l on l.__rid = v.__rid_l"
+                      f" left join {freq.physical_name} as r on r.__rid = v.__rid_r")
         pipe = CTEPipeline(inputs)
-        pipe.enqueue_sql(f"select {cols} from {self.vectors.physical_name} as v {joins}",
-                         "__splink__df_comparison_vectors")
+        pipe.enqueue_sql(f"select {', '.join(cols)} from {self.vectors.physical_name} as v"
+                         f"{joins}", "__splink__df_comparison_vectors")
         pipe.enqueue_list_of_sqls(predict_from_comparison_vectors_sqls_using_settings(
             self.linker._settings_obj, threshold_match_probability=floor))
-        pipe.enqueue_sql("select unique_id_l, unique_id_r, match_weight, match_probability "
-                         "from __splink__df_predict", "__tribunal_rescored")
+        K = self._keys.physical_name
+        pipe.enqueue_sql("select kl.__jk as unique_id_l, kr.__jk as unique_id_r, "
+                         "p.match_weight, p.match_probability from __splink__df_predict as p "
+                         f"join {K} as kl on kl.__rid = p.unique_id_l "
+                         f"join {K} as kr on kr.__rid = p.unique_id_r", "__tribunal_rescored")
         try:
             return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
         finally:
@@ -142,4 +246,6 @@ class CandidateVectors:
                 freq.drop_table_from_database_and_remove_from_cache()
 
     def drop(self) -> None:
-        self.vectors.drop_table_from_database_and_remove_from_cache()
+        for table in self._tables:
+            table.drop_table_from_database_and_remove_from_cache()
+        self._tables = []
