@@ -76,7 +76,16 @@ CORE = 0.99
 SUPPORT = 0.5
 
 
-def _edges(ids: pd.Series, pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+Edges = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def pair_edges(records: pd.DataFrame, pairs: pd.DataFrame) -> Edges:
+    """The scored pairs as record positions in ``records`` and probabilities, for
+    :func:`cluster_labels` at several thresholds (looking the ids up once)."""
+    return _edges(records["unique_id"], pairs)
+
+
+def _edges(ids: pd.Series, pairs: pd.DataFrame) -> Edges:
     index = pd.Index(ids)
     li = index.get_indexer(pd.Index(pairs["unique_id_l"]))
     ri = index.get_indexer(pd.Index(pairs["unique_id_r"]))
@@ -96,9 +105,10 @@ def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def cluster_labels(
     records: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
     attach: float | None = ATTACH, core: float | None = CORE, support: float = SUPPORT,
-    cannot_link: pd.DataFrame | None = None,
+    cannot_link: pd.DataFrame | None = None, edges: Edges | None = None,
 ) -> np.ndarray:
-    """Integer person label per record at ``threshold`` (cheap; for counting).
+    """Integer person label per record at ``threshold`` (cheap; for counting); ``edges``
+    are :func:`pair_edges` of ``records`` and ``pairs`` when already computed.
 
     Three steps. (1) Records joined by pairs scoring at least ``max(core, threshold)`` form
     groups (connected components). (2) Two groups are merged when the pairs between them
@@ -129,7 +139,7 @@ def cluster_labels(
     )
 
     n = len(records)
-    li, ri, p = _edges(records["unique_id"], pairs)
+    li, ri, p = edges if edges is not None else pair_edges(records, pairs)
     ca, cb = index_pairs(records["unique_id"], cannot_link)
     strict = threshold if core is None else max(core, threshold)
     keep = p >= strict
@@ -180,6 +190,7 @@ def cluster_labels(
 def cluster(
     records: pd.DataFrame, pairs: pd.DataFrame, threshold: float,
     cannot_link: pd.DataFrame | None = None, refine: Refine | None = None,
+    edges: Edges | None = None,
 ) -> pd.Series:
     """Person id (``P000001``...) for each record at ``threshold``, in ``records`` order.
 
@@ -187,7 +198,7 @@ def cluster(
     ``cannot_link`` pairs (reviewed non-matches) are never one person. ``refine`` is an
     optional second pass applied to the clustering (it must respect the same pairs).
     """
-    labels = cluster_labels(records, pairs, threshold, cannot_link=cannot_link)
+    labels = cluster_labels(records, pairs, threshold, cannot_link=cannot_link, edges=edges)
     if refine is not None:
         labels = refine(labels, threshold)
     _, first = np.unique(labels, return_index=True)
@@ -244,13 +255,14 @@ def sensitivity_band(
     thresholds: Sequence[float] = DEFAULT_BAND,
     lists: Sequence[str] | None = None,
     cannot_link: pd.DataFrame | None = None,
-    refine: Refine | None = None,
+    refine: Refine | None = None, edges: Edges | None = None,
 ) -> list[BandRow]:
     """Capture-history tables and people counts at each threshold (``refine``: an
-    optional second pass applied to each clustering)."""
+    optional second pass applied to each clustering; ``edges``: :func:`pair_edges`)."""
     out = []
+    edges = edges if edges is not None else pair_edges(records, pairs)
     for t in sorted(set(thresholds)):
-        lab = cluster_labels(records, pairs, t, cannot_link=cannot_link)
+        lab = cluster_labels(records, pairs, t, cannot_link=cannot_link, edges=edges)
         labels = pd.Series(lab if refine is None else refine(lab, t))
         out.append(BandRow(float(t), int(labels.nunique()),
                            capture_history(records, labels, lists)))

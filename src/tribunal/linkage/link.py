@@ -30,6 +30,7 @@ from tribunal.linkage.capture import (
     apply_decisions,
     capture_history,
     cluster,
+    pair_edges,
     sensitivity_band,
 )
 from tribunal.linkage.constraints import cannot_link_pairs, contradicted_matches
@@ -258,7 +259,9 @@ def run_linkage(
                   if assign else None)
         if not assign:
             model.notes.append("lone records not matched against whole people (--no-assign)")
-        person = cluster(records, pairs, threshold, cannot_link=cannot, refine=refine)
+        edges = pair_edges(records, pairs)  # ids looked up once for every threshold
+        person = cluster(records, pairs, threshold, cannot_link=cannot, refine=refine,
+                         edges=edges)
         clusters = records[["unique_id", "source", "row"]].assign(
             person_id=person.to_numpy(), item_id=records["source"].map(item_of).to_numpy())
         protected = [src.name for src in inputs if src.protected]
@@ -271,7 +274,7 @@ def run_linkage(
         (tmp / "band").mkdir()
         sens = []
         for row in sensitivity_band(records, pairs, sorted(set(band) | {threshold}), lists,
-                                    cannot_link=cannot, refine=refine):
+                                    cannot_link=cannot, refine=refine, edges=edges):
             name = f"capture_history_{row.threshold:.3f}.csv"
             row.table.to_csv(tmp / "band" / name, index=False)
             sens.append({"threshold": row.threshold, "n_people": row.n_people,

@@ -128,21 +128,28 @@ class CandidateVectors:
         """The records with a number (``__rid``, in id order), the columns the comparisons
         and frequencies read and, per comparison of ``grouped``, the number of the first
         record holding the same input values (``__g<i>``); without ``grouped`` no rows,
-        only the column types."""
+        only the column types. The kept frequencies are joined as Splink joins them to its
+        concatenated records, the others not at all (they are looked up per scoring)."""
         from splink.internals.pipeline import CTEPipeline
-        from splink.internals.vertically_concatenate import enqueue_df_concat_with_tf
+        from splink.internals.vertically_concatenate import enqueue_df_concat
 
         _q, uid = self._q, self._q(self._uid)
         cols = [c for i in range(len(self._comparisons)) for c in self._inputs(i)]
-        cols = list(dict.fromkeys([*cols, *self._kept_tf, *self._looked_up]))
-        pipe = CTEPipeline()
-        enqueue_df_concat_with_tf(self.linker, pipe)
+        cols = list(dict.fromkeys([*cols, *self._looked_up]))
+        bases = [c.removeprefix("tf_") for c in self._kept_tf]
+        tables = [self.linker.table_management.compute_tf_table(c) for c in bases]
+        sel = ", ".join([*(f"c.{_q(c)}" for c in cols),
+                         *(f"t{i}.{_q(tf)}" for i, tf in enumerate(self._kept_tf))])
+        joins = "".join(f" left join {t.physical_name} as t{i} on c.{_q(b)} = t{i}.{_q(b)}"
+                        for i, (b, t) in enumerate(zip(bases, tables, strict=True)))
+        pipe = CTEPipeline(tables)
+        enqueue_df_concat(self.linker, pipe)
         if grouped is None:
-            pipe.enqueue_sql(f"select {', '.join(_q(c) for c in cols)} "
-                             "from __splink__df_concat_with_tf limit 0", "__tribunal_types")
+            pipe.enqueue_sql(f"select {sel} from __splink__df_concat as c{joins} limit 0",
+                             "__tribunal_types")
             return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
-        pipe.enqueue_sql(f"select {uid} as __jk, row_number() over (order by {uid}) as __rid, "
-                         f"{', '.join(_q(c) for c in cols)} from __splink__df_concat_with_tf",
+        pipe.enqueue_sql(f"select c.{uid} as __jk, row_number() over (order by c.{uid}) "
+                         f"as __rid, {sel} from __splink__df_concat as c{joins}",
                          "__tribunal_numbered")
         groups = "".join(
             f", min(__rid) over (partition by {', '.join(_q(c) for c in self._inputs(i))}) "
