@@ -56,13 +56,15 @@ class CandidateVectors:
     """The comparison vectors of all candidate pairs of ``linker`` (a trained Splink
     ``Linker`` on DuckDB), kept in its database; ``records`` is the Splink data frame of the
     input records and ``tf_columns`` the columns whose frequency tables may be registered
-    anew between scorings (their per-pair frequencies are looked up at each scoring).
+    anew between scorings; every frequency (these and the others) is looked up per record
+    at each scoring, so any registered table is followed.
 
     The pairs are computed with Splink's own comparison SQL, in a cheaper arrangement
     (:mod:`tribunal.linkage.compare_sql`): records are numbered, pairs carry the numbers
     and only the values the comparisons read, comparisons on list columns (the name) are
     evaluated once per distinct pair of values and joined back at each scoring, and
-    one-edit tests are guarded by a prefix/suffix test."""
+    one-edit tests are guarded by a prefix/suffix test. Record numbers never reach the
+    scored pairs, which carry the record ids."""
 
     def __init__(self, linker: Any, records: Any, tf_columns: list[str]) -> None:
         from tribunal.linkage.compare_sql import grouped_comparisons
@@ -77,12 +79,10 @@ class CandidateVectors:
         self._comparisons = list(settings.comparisons)
         vector_columns = _vector_columns(settings)
         # The frequencies that may change are not kept: they are looked up per scoring.
-        self._looked_up = [c for c in self.tf_columns if f"tf_{c}_l" in vector_columns]
-        self._kept_tf = list(dict.fromkeys(
-            col.unquote().tf_name.strip('"') for cc in self._comparisons
-            for cl in cc.comparison_levels if cl._has_tf_adjustments
-            for col in [cl._tf_adjustment_input_column]
-            if col.unquote().name not in self._looked_up))
+        # Every frequency is looked up per scoring by record number: the name frequencies
+        # change between scorings, and the others cost less to look up than to carry.
+        self._looked_up = [c.removeprefix("tf_").removesuffix("_l") for c in vector_columns
+                           if c.startswith("tf_") and c.endswith("_l")]
         self._tables: list[Any] = []
         blocked = self.linker.inference.compute_blocked_pairs_for_predict()
         try:
@@ -91,7 +91,8 @@ class CandidateVectors:
                 types = self._run(f"describe {rec.physical_name}")
                 lists = {n for n, t in zip(types["column_name"], types["column_type"],
                                            strict=True) if t.endswith("[]")}
-                self._grouped = grouped_comparisons(self._comparisons, lists)
+                self._grouped = [i for i in grouped_comparisons(self._comparisons, lists)
+                                 if self._values_repeat(i)]
                 rec.drop_table_from_database_and_remove_from_cache()
                 rec = self._numbered_records(self._grouped)
                 self.vectors = self._pair_vectors(blocked, rec)
@@ -124,32 +125,48 @@ class CandidateVectors:
     def _inputs(self, i: int) -> list[str]:
         return [c.unquote().name for c in self._comparisons[i]._input_columns_used_by_case_statement]
 
+    def _values_repeat(self, i: int) -> bool:
+        """Whether the records hold at most half as many distinct input values of comparison
+        ``i`` as records: otherwise most pairs are pairs of distinct values and comparing
+        once per distinct pair would cost more than it saves."""
+        from splink.internals.pipeline import CTEPipeline
+        from splink.internals.vertically_concatenate import enqueue_df_concat
+
+        cols = ", ".join(self._q(c) for c in self._inputs(i))
+        pipe = CTEPipeline()
+        enqueue_df_concat(self.linker, pipe)
+        pipe.enqueue_sql(f"select (select count(*) from (select distinct {cols} "
+                         "from __splink__df_concat)) as d, count(*) as n "
+                         "from __splink__df_concat", "__tribunal_distinct_values")
+        counts = self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
+        try:
+            d, n = counts.as_pandas_dataframe().iloc[0]
+        finally:
+            counts.drop_table_from_database_and_remove_from_cache()
+        return 2 * int(d) <= int(n)
+
     def _numbered_records(self, grouped: list[int] | None = None) -> Any:
-        """The records with a number (``__rid``, in id order), the columns the comparisons
+        """The records with a number (``__rid``; any order: numbers never leave this
+        class, and the levels they carry do not depend on them), the columns the comparisons
         and frequencies read and, per comparison of ``grouped``, the number of the first
         record holding the same input values (``__g<i>``); without ``grouped`` no rows,
-        only the column types. The kept frequencies are joined as Splink joins them to its
-        concatenated records, the others not at all (they are looked up per scoring)."""
+        only the column types."""
         from splink.internals.pipeline import CTEPipeline
         from splink.internals.vertically_concatenate import enqueue_df_concat
 
         _q, uid = self._q, self._q(self._uid)
         cols = [c for i in range(len(self._comparisons)) for c in self._inputs(i)]
         cols = list(dict.fromkeys([*cols, *self._looked_up]))
-        bases = [c.removeprefix("tf_") for c in self._kept_tf]
-        tables = [self.linker.table_management.compute_tf_table(c) for c in bases]
-        sel = ", ".join([*(f"c.{_q(c)}" for c in cols),
-                         *(f"t{i}.{_q(tf)}" for i, tf in enumerate(self._kept_tf))])
-        joins = "".join(f" left join {t.physical_name} as t{i} on c.{_q(b)} = t{i}.{_q(b)}"
-                        for i, (b, t) in enumerate(zip(bases, tables, strict=True)))
-        pipe = CTEPipeline(tables)
+        sel = ", ".join(_q(c) for c in cols)
+        pipe = CTEPipeline()
         enqueue_df_concat(self.linker, pipe)
         if grouped is None:
-            pipe.enqueue_sql(f"select {sel} from __splink__df_concat as c{joins} limit 0",
+            pipe.enqueue_sql(f"select {sel} from __splink__df_concat limit 0",
                              "__tribunal_types")
             return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
-        pipe.enqueue_sql(f"select c.{uid} as __jk, row_number() over (order by c.{uid}) "
-                         f"as __rid, {sel} from __splink__df_concat as c{joins}",
+        pipe.enqueue_sql(f"select {uid} as __jk, "
+                         "cast(row_number() over () as integer) as __rid, "
+                         f"{sel} from __splink__df_concat",
                          "__tribunal_numbered")
         groups = "".join(
             f", min(__rid) over (partition by {', '.join(_q(c) for c in self._inputs(i))}) "
@@ -159,13 +176,13 @@ class CandidateVectors:
 
     def _pair_vectors(self, blocked: Any, rec: Any) -> Any:
         """Per candidate pair: the record numbers, group numbers, the levels of the
-        comparisons not grouped, the kept frequencies and the match key."""
+        comparisons not grouped and the match key."""
         from tribunal.linkage.compare_sql import guard_edit_distance
 
         _q, R = self._q, rec.physical_name
         ungrouped = [i for i in range(len(self._comparisons)) if i not in self._grouped]
         values = list(dict.fromkeys(
-            [c for i in ungrouped for c in self._inputs(i)] + self._kept_tf))
+            [c for i in ungrouped for c in self._inputs(i)]))
         side = ", ".join(f"{s}.{_q(c)} as {_q(f'{c}_{s}')}" for c in values for s in "lr")
         groups = "".join(f", l.__g{i} as __g{i}_l, r.__g{i} as __g{i}_r" for i in self._grouped)
         joined = (f"select b.match_key, l.__rid as __rid_l, r.__rid as __rid_r{groups}"
@@ -174,7 +191,6 @@ class CandidateVectors:
         keep = ["__rid_l", "__rid_r"]
         keep += [f"__g{i}_{s}" for i in self._grouped for s in "lr"]
         keep += [guard_edit_distance(self._comparisons[i]._case_statement) for i in ungrouped]
-        keep += [_q(f"{c}_{s}") for c in self._kept_tf for s in "lr"]
         keep.append("match_key")
         return self._materialise([blocked, rec], f"select {', '.join(keep)} from ({joined})",
                                  "__tribunal_candidate_vectors")
@@ -222,7 +238,6 @@ class CandidateVectors:
         cols = ["v.__rid_l as unique_id_l", "v.__rid_r as unique_id_r", "v.match_key"]
         cols += [f"v.{_q(cc._gamma_column_name.strip(chr(34)))}"
                  for i, cc in enumerate(self._comparisons) if i not in self._grouped]
-        cols += [f"v.{_q(f'{c}_{s}')}" for c in self._kept_tf for s in "lr"]
         joins = ""
         for i, g in zip(self._grouped, self._gammas, strict=True):
             cols.append(f"g{i}.{self._comparisons[i]._gamma_column_name}")
