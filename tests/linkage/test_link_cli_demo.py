@@ -11,6 +11,7 @@ from tribunal.cli import cli
 from tribunal.errors import InputError
 from tribunal.linkage.evaluate import evaluate_clusters
 from tribunal.linkage.link import run_linkage
+from tribunal.linkage.review import record_decision
 from tribunal.linkage.synth import make_lists
 
 
@@ -59,6 +60,21 @@ def test_outputs_and_band(linked):
                  "linkage.json", "sensitivity.csv"):
         assert (out / name).exists(), name
     assert not list(out.parent.glob(".*partial*"))
+
+
+def test_review_accuracy_judges_the_model_not_the_decisions(generated, linked, tmp_path):
+    """A reviewer overruling the model's surest pair shows in the accuracy: the model's
+    score, not the decision that replaced it, is judged against the decision."""
+    paths, _ = generated
+    result, _ = linked
+    pairs = pd.read_parquet(result.out_dir / "pairs.parquet")
+    top = pairs.sort_values("match_probability", kind="stable").iloc[-1]
+    assert top["match_probability"] >= 0.99
+    decisions = tmp_path / "decisions.csv"
+    record_decision(decisions, top["unique_id_l"], top["unique_id_r"], "non-match", "tester")
+    rerun = run_linkage(paths, tmp_path / "out", threshold=0.8, decisions_path=decisions)
+    assert rerun.accuracy is not None
+    assert rerun.accuracy["n_accepted"] == 1 and rerun.accuracy["precision"] == 0.0
 
 
 def test_cli_run_json_and_review(generated, tmp_path):

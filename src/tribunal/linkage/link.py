@@ -245,6 +245,8 @@ def run_linkage(
         pairs = predict_calibrated(model, int(n_records),
                                    min(options.predict_floor, min(band), threshold),
                                    options.calibrate_prior)
+        # the model's own scores, for judging it against the reviewers below
+        scored = pairs
         pairs = apply_decisions(pairs, decisions)
         show = ["unique_id", "source", "row", "name", "sex", "birth_date", "birth_ym",
                 "birth_year", "place_leaf", "id_number"]
@@ -312,7 +314,7 @@ def run_linkage(
         spreadsheet_safe(queue).to_csv(tmp / "review_queue.csv", index=False)
         kept.pairs.to_parquet(tmp / "pairs.parquet", index=False)
         model.linker.misc.save_model_to_json(str(tmp / "model.json"), overwrite=True)
-        accuracy = (review_accuracy(pairs, decisions, threshold).to_dict()
+        accuracy = (review_accuracy(scored, decisions, threshold).to_dict()
                     if len(decisions) else None)
         warnings = [f"{i.name}: {w}" for i in infos for w in i.warnings]
         warnings += contradicted_matches(decisions, records["unique_id"], person)
