@@ -167,3 +167,21 @@ def test_spark_levels_read_as_duckdb_levels(spark, cli_run):
            for f in (on_duck, on_spark)]
     pd.testing.assert_frame_equal(got[0], got[1])
     assert (got[0].filter(like="g_") > 0).any().sum() >= 3  # levels above else are reached
+
+
+def test_spark_folder_reclusters_like_the_run(cli_run):
+    """A Spark run's folder re-clustered on DuckDB (its model's Spark SQL written as DuckDB
+    SQL) gives the people the run wrote, second pass included."""
+    from tribunal.linkage.assign import refiner_from_output
+    from tribunal.linkage.capture import cluster
+
+    assert json.loads((cli_run.out / "model.json").read_text())["sql_dialect"] == "spark"
+    records, refine = refiner_from_output(cli_run.out)
+    pairs = pd.read_parquet(cli_run.out / "pairs.parquet")
+    again = pd.Series(cluster(records, pairs, 0.8, refine=refine).to_numpy(),
+                      index=records["unique_id"].to_numpy())
+    written = pd.read_csv(cli_run.out / "clusters.csv").set_index("unique_id")["person_id"]
+    again = again.loc[written.index]
+    # the same partition: each written person is exactly one person again, and vice versa
+    assert written.groupby(again.to_numpy()).nunique().max() == 1
+    assert again.groupby(written.to_numpy()).nunique().max() == 1

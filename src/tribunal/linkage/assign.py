@@ -65,6 +65,7 @@ import pandas as pd
 
 from tribunal.linkage.assign_sql import (
     Field,
+    duckdb_settings,
     fields_from_linker,
     key_sql,
     pair_gamma_sql,
@@ -448,7 +449,7 @@ def refiner_from_output(out_dir: str | Any, selective: Sequence[str] | None = No
                  if r[0].startswith("attr_")]
         selective = [a for a in attrs if (lambda d, f: f and d / f > 0.05)(*con.execute(
             f'SELECT approx_count_distinct("{a}"), count("{a}") FROM records').fetchall()[0])]
-    linker = Linker(DuckDBAPI(con).register("records"), str(out / "model.json"),
+    linker = Linker(DuckDBAPI(con).register("records"), duckdb_settings(out / "model.json"),
                     log_level=logging.ERROR)
 
     class _Model:

@@ -222,6 +222,31 @@ def to_duckdb_sql(condition: str, dialect: str) -> str:
     return tree.sql(dialect="duckdb")
 
 
+def duckdb_settings(model_json: Any) -> dict[str, Any]:
+    """A saved Splink model (``model.json``) as settings a DuckDB linker reads: a model
+    trained on another backend (Spark) has its levels' and blocking rules' SQL written
+    again as DuckDB SQL (:func:`to_duckdb_sql`); its trained m and u are kept as they are."""
+    import json
+    from pathlib import Path
+
+    settings: dict[str, Any] = json.loads(Path(model_json).read_text(encoding="utf-8"))
+    dialect = settings.get("sql_dialect") or "duckdb"
+    if dialect == "duckdb":
+        return settings
+    for comp in settings.get("comparisons", []):
+        for level in comp.get("comparison_levels", []):
+            level["sql_condition"] = to_duckdb_sql(level["sql_condition"], dialect)
+    rules = settings.get("blocking_rules_to_generate_predictions", [])
+    for i, rule in enumerate(rules):
+        if isinstance(rule, dict):
+            rule["blocking_rule"] = to_duckdb_sql(rule["blocking_rule"], dialect)
+            rule["sql_dialect"] = "duckdb"
+        else:
+            rules[i] = to_duckdb_sql(str(rule), dialect)
+    settings["sql_dialect"] = "duckdb"
+    return settings
+
+
 def people_carrying(con: Any, view: str, col: str, is_array: bool, small: int = 1
                     ) -> pd.Series:
     """Per record of a cluster of at most ``small`` records (a lone record by default): how
