@@ -115,16 +115,29 @@ def test_training_ids_depend_on_content_only():
         "unique_id", ORIGINAL_ID, "name_key", "birth_year"]
 
 
-def test_em_runs_on_one_thread(monkeypatch):
-    # EM re-weights a table of agreement patterns that parallel aggregation returns in
-    # varying order; on one thread the order, and so the float sums, are fixed
+def _train_small_on_two_threads() -> duckdb.DuckDBPyConnection:
+    """Train on small generated lists on a connection set to two threads; the connection."""
     from splink import DuckDBAPI
-    from splink.internals.linker_components.training import LinkerTraining
 
     from tribunal.linkage.mapping import recognise
     from tribunal.linkage.model import ModelOptions, present_columns, train
     from tribunal.linkage.records import standardise
     from tribunal.linkage.synth import make_lists
+
+    lists, _ = make_lists(40, seed=2)
+    records = pd.concat([standardise(f, recognise(list(f.columns)), n)
+                         for n, f in lists.items()], ignore_index=True)
+    con = duckdb.connect()
+    con.execute("set threads = 2")
+    train(DuckDBAPI(con), records, present_columns(records),
+          ModelOptions(u_max_pairs=2e4, u_chunks=1, em_iterations=4))
+    return con
+
+
+def test_em_runs_on_one_thread(monkeypatch):
+    # EM re-weights a table of agreement patterns that parallel aggregation returns in
+    # varying order; on one thread the order, and so the float sums, are fixed
+    from splink.internals.linker_components.training import LinkerTraining
 
     seen: list[int] = []
     em = LinkerTraining.estimate_parameters_using_expectation_maximisation
@@ -136,13 +149,7 @@ def test_em_runs_on_one_thread(monkeypatch):
 
     monkeypatch.setattr(LinkerTraining, "estimate_parameters_using_expectation_maximisation",
                         spy)
-    lists, _ = make_lists(40, seed=2)
-    records = pd.concat([standardise(f, recognise(list(f.columns)), n)
-                         for n, f in lists.items()], ignore_index=True)
-    con = duckdb.connect()
-    con.execute("set threads = 2")
-    train(DuckDBAPI(con), records, present_columns(records),
-          ModelOptions(u_max_pairs=2e4, u_chunks=1, em_iterations=4))
+    con = _train_small_on_two_threads()
     assert seen and set(seen) == {1}
     assert con.execute("select current_setting('threads')").fetchall()[0][0] == 2
 
@@ -159,13 +166,8 @@ def test_one_thread_restores_the_setting_after_an_error():
 def test_em_compares_pairs_on_every_thread_and_counts_patterns_on_one(monkeypatch):
     # the comparison of the sampled pairs (most of EM's cost) runs in parallel; its table
     # is sorted by agreement pattern, so the one-thread count sees the patterns in order
-    from splink import DuckDBAPI
 
-    from tribunal.linkage.mapping import recognise
-    from tribunal.linkage.model import ModelOptions, present_columns, train
-    from tribunal.linkage.records import standardise
     from tribunal.linkage.repeatable import training_api_class
-    from tribunal.linkage.synth import make_lists
 
     api = training_api_class()
     seen: list[tuple[str, int]] = []
@@ -185,13 +187,7 @@ def test_em_compares_pairs_on_every_thread_and_counts_patterns_on_one(monkeypatc
         return out
 
     monkeypatch.setattr(api, "_cleanup_for_execute_sql", spy)
-    lists, _ = make_lists(40, seed=2)
-    records = pd.concat([standardise(f, recognise(list(f.columns)), n)
-                         for n, f in lists.items()], ignore_index=True)
-    con = duckdb.connect()
-    con.execute("set threads = 2")
-    train(DuckDBAPI(con), records, present_columns(records),
-          ModelOptions(u_max_pairs=2e4, u_chunks=1, em_iterations=4))
+    con = _train_small_on_two_threads()
     threads = {}
     for name, n in seen:
         threads.setdefault(name, set()).add(n)
