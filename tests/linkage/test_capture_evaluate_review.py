@@ -52,6 +52,16 @@ def test_band_is_monotone():
     assert [b.n_people for b in band] == [2, 3, 4, 5]
 
 
+def test_band_takes_known_people_as_they_are():
+    thresholds = [0.2, 0.5, 0.9, 0.999]
+    fresh = sensitivity_band(RECORDS, PAIRS, thresholds, ["a", "b", "c"])
+    known = sensitivity_band(RECORDS, PAIRS, thresholds, ["a", "b", "c"],
+                             known={0.5: cluster(RECORDS, PAIRS, 0.5)})
+    assert [b.n_people for b in known] == [b.n_people for b in fresh]
+    for a, b in zip(known, fresh, strict=True):
+        pd.testing.assert_frame_equal(a.table, b.table)
+
+
 def test_within_list_duplicate_counts_once():
     pairs = pd.DataFrame({"unique_id_l": ["a:1"], "unique_id_r": ["a:2"],
                           "match_probability": [0.99]})

@@ -115,6 +115,30 @@ def test_training_ids_depend_on_content_only():
         "unique_id", ORIGINAL_ID, "name_key", "birth_year"]
 
 
+def test_training_ids_match_numbering_every_record():
+    # the reference: every record numbered within its content by a window over all rows;
+    # content_keyed numbers only repeated content, and must give the same table in the
+    # same order, also past nine copies (":10" sorts before ":2")
+    con = duckdb.connect()
+    con.execute("create table r as select 'l:' || i as unique_id, 'l' as source, i as row, "
+                "case when i % 3 = 0 then 'li wei' else 'p' || i end as name_key, "
+                "case when i % 7 = 0 then null else 1970 end as birth_year "
+                "from range(60) t(i)")
+    content_keyed(con, "r", "t")
+    reference = con.execute(f"""
+        with hashed as (
+            select unique_id as {ORIGINAL_ID}, name_key, birth_year,
+                   md5(cast(struct_pack(name_key := name_key, birth_year := birth_year)
+                            as varchar)) as h
+            from r)
+        select h || ':' || row_number() over (partition by h order by {ORIGINAL_ID}),
+               {ORIGINAL_ID}, name_key, birth_year
+        from hashed order by 1""").fetchall()
+    got = con.execute("select * from t").fetchall()
+    assert got == reference
+    assert max(int(r[0].split(":")[1]) for r in got) >= 10
+
+
 def _train_small_on_two_threads() -> duckdb.DuckDBPyConnection:
     """Train on small generated lists on a connection set to two threads; the connection."""
     from splink import DuckDBAPI

@@ -14,7 +14,7 @@ linkage uncertainty into counts).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -256,14 +256,21 @@ def sensitivity_band(
     lists: Sequence[str] | None = None,
     cannot_link: pd.DataFrame | None = None,
     refine: Refine | None = None, edges: Edges | None = None,
+    known: Mapping[float, pd.Series] | None = None,
 ) -> list[BandRow]:
     """Capture-history tables and people counts at each threshold (``refine``: an
-    optional second pass applied to each clustering; ``edges``: :func:`pair_edges`)."""
+    optional second pass applied to each clustering; ``edges``: :func:`pair_edges`;
+    ``known``: people already found at some thresholds, by :func:`cluster` with the same
+    ``refine`` and ``cannot_link``, taken as they are rather than clustered again)."""
     out = []
     edges = edges if edges is not None else pair_edges(records, pairs)
+    known = known or {}
     for t in sorted(set(thresholds)):
-        lab = cluster_labels(records, pairs, t, cannot_link=cannot_link, edges=edges)
-        labels = pd.Series(lab if refine is None else refine(lab, t))
+        if t in known:
+            labels = known[t]
+        else:
+            lab = cluster_labels(records, pairs, t, cannot_link=cannot_link, edges=edges)
+            labels = pd.Series(lab if refine is None else refine(lab, t))
         out.append(BandRow(float(t), int(labels.nunique()),
                            capture_history(records, labels, lists)))
     return out

@@ -276,7 +276,8 @@ def run_linkage(
         (tmp / "band").mkdir()
         sens = []
         for row in sensitivity_band(records, pairs, sorted(set(band) | {threshold}), lists,
-                                    cannot_link=cannot, refine=refine, edges=edges):
+                                    cannot_link=cannot, refine=refine, edges=edges,
+                                    known={threshold: person}):
             name = f"capture_history_{row.threshold:.3f}.csv"
             row.table.to_csv(tmp / "band" / name, index=False)
             sens.append({"threshold": row.threshold, "n_people": row.n_people,

@@ -89,17 +89,24 @@ def content_keyed(con: Any, source: str, target: str,
     content = [c for c in cols if c not in provenance]
     packed = ", ".join(f"{_q(c)} := {_q(c)}" for c in content)
     keep = ", ".join(_q(c) for c in content)
+    # Only records whose content repeats need numbering in order of their original id: the
+    # window runs over those alone (a few per cent of the records), the rest are ``:1``.
     con.execute(f"""
         create or replace temp table {target} as
-        with hashed as (
+        with hashed as materialized (
             select unique_id as {ORIGINAL_ID}, {keep},
                    md5(cast(struct_pack({packed}) as varchar)) as content_md5
             from {source}
+        ), repeated as (
+            select content_md5 from hashed group by content_md5 having count(*) > 1
+        ), numbered as (
+            select {ORIGINAL_ID}, row_number() over (
+                       partition by content_md5 order by {ORIGINAL_ID}) as k
+            from hashed semi join repeated using (content_md5)
         )
-        select content_md5 || ':' || row_number() over (
-                   partition by content_md5 order by {ORIGINAL_ID}) as unique_id,
+        select content_md5 || ':' || coalesce(numbered.k, 1) as unique_id,
                {ORIGINAL_ID}, {keep}
-        from hashed
+        from hashed left join numbered using ({ORIGINAL_ID})
         order by unique_id""")
 
 
