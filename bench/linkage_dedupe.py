@@ -35,11 +35,11 @@ from linkage_plain import (  # noqa: E402
     train_febrl,
 )
 
-from tribunal.linkage.assign import refiner_from_output  # noqa: E402
 from tribunal.linkage.capture import cluster  # noqa: E402
 from tribunal.linkage.evaluate import ClusterEvaluation, evaluate_clusters  # noqa: E402
 from tribunal.linkage.link import run_linkage  # noqa: E402
 from tribunal.linkage.mapping import ColumnMapping  # noqa: E402
+from tribunal.linkage.recluster import refiner_from_output  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "linkage"
 THRESHOLDS = (0.8, 0.95)  # 0.8 is link run's default

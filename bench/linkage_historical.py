@@ -23,11 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from linkage_plain import plain_historical  # noqa: E402
 
-from tribunal.linkage.assign import refiner_from_output  # noqa: E402
 from tribunal.linkage.capture import cluster  # noqa: E402
 from tribunal.linkage.evaluate import evaluate_clusters  # noqa: E402
 from tribunal.linkage.link import run_linkage  # noqa: E402
 from tribunal.linkage.mapping import ColumnMapping  # noqa: E402
+from tribunal.linkage.recluster import refiner_from_output  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "linkage"
 THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.99)

@@ -239,8 +239,8 @@ def test_run_with_and_without_second_pass(tmp_path):
     assert ev[True].bcubed.f1 >= ev[False].bcubed.f1
 
     # an earlier run's folder gives the same people again (as the benchmark re-clusters)
-    from tribunal.linkage.assign import refiner_from_output
     from tribunal.linkage.capture import cluster
+    from tribunal.linkage.recluster import refiner_from_output
 
     records, refine = refiner_from_output(tmp_path / "outTrue")
     pairs = pd.read_parquet(tmp_path / "outTrue" / "pairs.parquet")

@@ -172,8 +172,8 @@ def test_spark_levels_read_as_duckdb_levels(spark, cli_run):
 def test_spark_folder_reclusters_like_the_run(cli_run):
     """A Spark run's folder re-clustered on DuckDB (its model's Spark SQL written as DuckDB
     SQL) gives the people the run wrote, second pass included."""
-    from tribunal.linkage.assign import refiner_from_output
     from tribunal.linkage.capture import cluster
+    from tribunal.linkage.recluster import refiner_from_output
 
     assert json.loads((cli_run.out / "model.json").read_text())["sql_dialect"] == "spark"
     records, refine = refiner_from_output(cli_run.out)

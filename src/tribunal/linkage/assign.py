@@ -65,7 +65,6 @@ import pandas as pd
 
 from tribunal.linkage.assign_sql import (
     Field,
-    duckdb_settings,
     fields_from_linker,
     key_sql,
     pair_gamma_sql,
@@ -420,47 +419,3 @@ def _add_note(notes: list[str], note: str) -> None:
                 notes[i] = f"{old_head}, {head.removeprefix('at ')}: {text}"
             return
     notes.append(note)
-
-
-def refiner_from_output(out_dir: str | Any, selective: Sequence[str] | None = None
-                        ) -> tuple[pd.DataFrame, Callable[[np.ndarray, float], np.ndarray]]:
-    """The records and a second-pass refiner rebuilt from a finished run's folder
-    (``records/`` and ``model.json``): for re-clustering an earlier run at new thresholds.
-    ``selective`` defaults to the attributes the run blocks on (more than 5% distinct
-    values, as :func:`tribunal.linkage.link.run_linkage` chooses them); reviewed
-    non-matches in the folder's ``decisions.csv`` are respected. Records of protected lists
-    whose normalised records were withheld from the folder are missing (as they are from
-    its ``pairs.parquet`` and ``clusters.csv``): the records the folder holds are
-    re-clustered, a partition of the other lists' records only."""
-    import logging
-    from pathlib import Path
-
-    import duckdb
-    from splink import DuckDBAPI, Linker
-
-    out = Path(out_dir)
-    con = duckdb.connect()
-    glob = str(out / "records" / "*.parquet").replace("'", "''")
-    con.execute(f"CREATE TABLE records AS SELECT * FROM read_parquet('{glob}', "
-                "union_by_name = true) ORDER BY source, row")
-    records = con.execute("SELECT unique_id, source, row FROM records").df()
-    if selective is None:
-        attrs = [r[0] for r in con.execute("DESCRIBE records").fetchall()
-                 if r[0].startswith("attr_")]
-        selective = [a for a in attrs if (lambda d, f: f and d / f > 0.05)(*con.execute(
-            f'SELECT approx_count_distinct("{a}"), count("{a}") FROM records').fetchall()[0])]
-    linker = Linker(DuckDBAPI(con).register("records"), duckdb_settings(out / "model.json"),
-                    log_level=logging.ERROR)
-
-    class _Model:
-        pass
-
-    model = _Model()
-    model.linker = linker  # type: ignore[attr-defined]
-    from tribunal.linkage.constraints import cannot_link_pairs
-    from tribunal.linkage.review import load_decisions
-
-    decisions = out / "decisions.csv"
-    cannot = cannot_link_pairs(load_decisions(decisions) if decisions.exists() else None)
-    return records, lone_refiner(con, "records", records["unique_id"], model, selective,
-                                 cannot_link=cannot)
