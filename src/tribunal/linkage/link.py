@@ -42,6 +42,7 @@ from tribunal.linkage.membership import (
 )
 from tribunal.linkage.model import (
     LONG_VALUE,
+    SELECTIVE_SHARE,
     ModelOptions,
     TrainedModel,
     train,
@@ -227,7 +228,8 @@ def run_linkage(
                 distinct, filled, length = con.execute(
                     f'select approx_count_distinct("{col}"), count("{col}"), '
                     f'median(length("{col}")) from records').fetchall()[0]
-                if filled and distinct / filled > 0.05 and col not in options.selective_attributes:
+                if (filled and distinct / filled > SELECTIVE_SHARE
+                        and col not in options.selective_attributes):
                     options.selective_attributes.append(col)
                 if length and length >= LONG_VALUE and col not in options.long_attributes:
                     options.long_attributes.append(col)

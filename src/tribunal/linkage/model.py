@@ -47,6 +47,11 @@ __all__ = ["ModelOptions", "TrainedModel", "blocking_rules", "build_settings",
 NAME_TF_COLUMNS: tuple[str, ...] = ("name_hz", "name_key", "name_sur")
 
 
+# An attribute with more than this share of distinct values among its filled records is
+# selective enough to block on (ModelOptions.selective_attributes).
+SELECTIVE_SHARE = 0.05
+
+
 @dataclass
 class ModelOptions:
     """Settings a user may change; defaults suit lists of a few thousand to a million."""

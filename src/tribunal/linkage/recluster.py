@@ -18,13 +18,9 @@ import pandas as pd
 
 from tribunal.linkage.assign import lone_refiner
 from tribunal.linkage.assign_sql import duckdb_settings
+from tribunal.linkage.model import SELECTIVE_SHARE
 
 __all__ = ["refiner_from_output"]
-
-# An attribute with more than this share of distinct values is blocked on, as
-# tribunal.linkage.link.run_linkage chooses them.
-SELECTIVE_SHARE = 0.05
-
 
 def _selective_attributes(con: Any) -> list[str]:
     attrs = [r[0] for r in con.execute("DESCRIBE records").fetchall()
