@@ -103,3 +103,29 @@ def test_binary_junk_is_a_clear_input_error(tmp_path):
     path.write_bytes(b"name,\x00sex\r\n\x9f\x00\x01\rA\x00,B\n" * 50)
     with pytest.raises(InputError, match="not a readable CSV list"):
         list(read_chunks(path))
+
+
+def test_chunks_are_full_across_blank_and_ragged_rows(tmp_path):
+    """Blank rows are skipped and ragged rows fitted batch by batch, yet every chunk but the
+    last holds ``chunk_rows`` records, rows numbered as if read one by one."""
+    path = tmp_path / "ragged.csv"
+    lines = ["name,dob"]
+    for i in range(23):
+        lines.append(f"P{i},1970")
+        if i % 4 == 1:
+            lines.append(",")  # blank: every cell empty
+        if i % 5 == 2:
+            lines.append(f"Q{i},1971,x")  # one field too many
+        if i % 7 == 3:
+            lines.append(f"R{i}")  # one field too few
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    info, frames = _read(path, chunk_rows=4)
+    names = [n for f in frames for n in f["name"]]
+    expected = [c.split(",")[0] for c in lines[1:] if c != ","]
+    assert names == expected and info.n_rows == len(expected)
+    assert [len(f) for f in frames[:-1]] == [4] * (len(frames) - 1) and 0 < len(frames[-1]) <= 4
+    first_wide = expected.index("Q2") + 1
+    assert info.warnings == [f"5 row(s) have more fields than the header (first: row "
+                             f"{first_wide}); the extra fields were left out"]
+    short = next(f for f in frames if "R3" in set(f["name"]))
+    assert short.loc[short["name"] == "R3", "dob"].item() == ""

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from tribunal.linkage.dates import infer_day_first, parse_partial_date, year_from
+from tribunal.linkage.distinct import DistinctTable
 from tribunal.linkage.mapping import ColumnMapping, surname_columns
 from tribunal.linkage.names import NameParts, name_parts, normalise_name
 from tribunal.linkage.names_zh import has_han
@@ -173,12 +174,44 @@ _NAME_COLUMNS = ("name_script", "name_hz", "name_key", "name_tokens", "name_vari
                  "name_canon", "name_skel")
 
 
-@lru_cache(maxsize=500_000)  # names recur across chunks; their columns are built once
-def _name_fields(raw: str) -> tuple[Any, ...]:
-    """The name columns of one raw name, in :data:`_NAME_COLUMNS` order (None = empty)."""
-    k = normalise_name(raw)
+def _name_row(raw: str) -> tuple[Any, ...]:
+    """The name columns of one raw name, in :data:`_NAME_COLUMNS` order (None = empty),
+    then its surname, given-name key and given-name forms as the writing tells them."""
+    # uncached: the table keeps what is needed, not the whole keys of every name
+    k = normalise_name.__wrapped__(raw)
+    p = k.parts
     return (k.script or None, k.hanzi or None, k.key or None, list(k.tokens) or None,
-            list(k.variants) or None, list(k.canon) or None, k.skeleton or None)
+            list(k.variants) or None, list(k.canon) or None, k.skeleton or None,
+            p.surname or None, p.given or None, list(p.given_forms) or None)
+
+
+def _date_row(text: str, day_first: bool) -> tuple[str | None, str | None, int | None]:
+    """Birth date, year-month and year of one date's text, read day or month first."""
+    d = parse_partial_date(text, day_first=day_first) if text else None
+    return (d.full, d.year_month, d.year) if d else (None, None, None)
+
+
+def _date_tables() -> dict[bool, DistinctTable]:
+    import pyarrow as pa
+
+    types = [pa.string(), pa.string(), pa.int64()]
+    return {first: DistinctTable(partial(_date_row, day_first=first), types, 100_000)
+            for first in (True, False)}
+
+
+_DATES = _date_tables()
+
+
+def _name_types() -> list[Any]:
+    import pyarrow as pa
+
+    text, texts = pa.string(), pa.list_(pa.string())
+    return [text, text, text, texts, texts, texts, text, text, text, texts]
+
+
+# Names recur across chunks (and lists): their columns are built once per process, for
+# at most this many distinct names at a time (memory bound of a list of distinct names).
+_NAMES = DistinctTable(_name_row, _name_types(), 500_000)
 
 
 @dataclass
@@ -186,10 +219,11 @@ class _Coded:
     """A column given as row codes into per-distinct-value ``values``."""
 
     codes: np.ndarray
-    values: list
+    values: Any  # a list, or a pyarrow Array (of a DistinctTable)
 
     def rows(self) -> np.ndarray:
-        return _take(self.codes, self.values)
+        values = self.values if isinstance(self.values, list) else self.values.to_pylist()
+        return _take(self.codes, values)
 
 
 _Column = _Coded | np.ndarray
@@ -197,19 +231,15 @@ _LISTS = ("name_tokens", "name_variants", "name_canon", "name_gforms")
 _INTS = ("row", "birth_year")
 
 
-def _name_parts(frame: pd.DataFrame, name_cols: list[str], nc: np.ndarray,
-                raw_names: list[str]) -> list[_Coded]:
-    """Surname, given-name key and given-name forms: from the surname column when the name
-    is written in several columns, else from the writing of the name itself."""
-    sur_cols = surname_columns(name_cols)
-    if sur_cols:
-        sc, surs = _joined_codes(frame, sur_cols)
-        gc, givens = _joined_codes(frame, [c for c in name_cols if c not in sur_cols])
-        codes, first = pd.factorize(sc.astype(np.int64) * len(givens) + gc)
-        parts: list[NameParts] = [name_parts(surs[k // len(givens)], givens[k % len(givens)])
-                                  for k in first]
-    else:
-        codes, parts = nc, [normalise_name(v).parts for v in raw_names]
+def _name_parts(frame: pd.DataFrame, sur_cols: list[str], name_cols: list[str]
+                ) -> list[_Coded]:
+    """Surname, given-name key and given-name forms from the surname column, when the name
+    is written in several columns."""
+    sc, surs = _joined_codes(frame, sur_cols)
+    gc, givens = _joined_codes(frame, [c for c in name_cols if c not in sur_cols])
+    codes, first = pd.factorize(sc.astype(np.int64) * len(givens) + gc)
+    parts: list[NameParts] = [name_parts(surs[k // len(givens)], givens[k % len(givens)])
+                              for k in first]
     return [_Coded(codes, [x.surname or None for x in parts]),
             _Coded(codes, [x.given or None for x in parts]),
             _Coded(codes, [list(x.given_forms) or None for x in parts])]
@@ -224,20 +254,21 @@ def _columns(
     n = len(frame)
     rows = np.arange(start_row + 1, start_row + n + 1, dtype=np.int64)
     nc, raw_names = _joined_codes(frame, f.get("name", []))
-    # One tuple per distinct name, transposed into one list per name column.
-    name_cols = list(zip(*[_name_fields(v) for v in raw_names], strict=True))
+    name_ids, name_arrays = _NAMES.lookup(raw_names)
+    name_codes = name_ids[nc]
     dc, date_texts = _joined_codes(frame, f.get("birth_date", []))
     # read the way this list writes dates (day or month first), judged on its values
     day_first = infer_day_first(date_texts)
-    dates = [parse_partial_date(t, day_first=day_first) if t else None for t in date_texts]
+    date_ids, (birth_dates, birth_yms, birth_years) = _DATES[day_first].lookup(date_texts)
+    date_codes = date_ids[dc]
     pc, places = _factorised(frame, f.get("place", []), _place_keys, _PLACE_SEP)
     ic, ids = _factorised(frame, f.get("id_number", []), _id_keys, "")
     rids = [r for r, _ in ids]
     sc, sex_u = _factorised(frame, f.get("sex", []), normalise_sex)
     sexes: _Column = _Coded(sc, sex_u)
-    birth_date: _Column = _Coded(dc, [d.full if d else None for d in dates])
-    birth_ym: _Column = _Coded(dc, [d.year_month if d else None for d in dates])
-    byears: _Column = _Coded(dc, [d.year if d else None for d in dates])
+    birth_date: _Column = _Coded(date_codes, birth_dates)
+    birth_ym: _Column = _Coded(date_codes, birth_yms)
+    byears: _Column = _Coded(date_codes, birth_years)
     if f.get("birth_year"):
         yc, years_alt = _factorised(frame, f["birth_year"],
                                     lambda t: year_from(t) if t else None)
@@ -250,7 +281,8 @@ def _columns(
         sexes = sexes.rows()
         birth_date, birth_ym = birth_date.rows(), birth_ym.rows()
         byears = byears.rows() if isinstance(byears, _Coded) else byears
-        no_date = np.array([d is None for d in dates], dtype=bool)[dc]
+        # a parsed date always has its year
+        no_date = birth_years.is_null().to_numpy(zero_copy_only=False)[date_codes]
         for i in np.flatnonzero(has_rid):
             rid = rids[ic[i]]
             if no_date[i] and (d := parse_partial_date(rid.birth_date.isoformat())):
@@ -268,19 +300,25 @@ def _columns(
                                         for p in places])
     out.update({
         "sex": sexes,
-        **{col: _Coded(nc, list(values))
-           for col, values in zip(_NAME_COLUMNS, name_cols, strict=True)},
+        **{col: _Coded(name_codes, values)
+           for col, values in zip(_NAME_COLUMNS, name_arrays[:7], strict=True)},
         "birth_date": birth_date,
         "birth_ym": birth_ym,
         "birth_year": byears,
         "place_prefecture": _Coded(pc, [p.prefecture or None for p in places]),
         "id_number": _Coded(ic, [number for _, number in ids]),
-        "source": np.full(n, source, dtype=object),
+        "source": _Coded(np.zeros(n, dtype=np.intp), [source]),
         "row": rows,
         "name": _Coded(nc, raw_names),
     })
-    out["name_sur"], out["name_given"], out["name_gforms"] = _name_parts(
-        frame, f.get("name", []), nc, raw_names)
+    sur_cols = surname_columns(f.get("name", []))
+    if sur_cols:
+        out["name_sur"], out["name_given"], out["name_gforms"] = _name_parts(
+            frame, sur_cols, f.get("name", []))
+    else:  # as the writing of the name tells them
+        for col, values in zip(("name_sur", "name_given", "name_gforms"), name_arrays[7:],
+                               strict=True):
+            out[col] = _Coded(name_codes, values)
     for fld in ("event", "event_date", "facility"):
         codes, values = _joined_codes(frame, f.get(fld, []))
         out[fld] = _Coded(codes, [v or None for v in values])
@@ -325,7 +363,9 @@ def standardise_table(
                else pa.int64() if name in _INTS else pa.string())
         col = cols[name]
         if isinstance(col, _Coded):
-            arr = pa.array(col.values, type=typ).take(pa.array(col.codes))
+            values = (pa.array(col.values, type=typ) if isinstance(col.values, list)
+                      else col.values)
+            arr = values.take(pa.array(col.codes))
         else:
             arr = pa.array(col, type=typ, from_pandas=True)
         arrays.append(arr)

@@ -191,42 +191,71 @@ def _blank(cells: list) -> bool:
         return not "".join(map(str, cells)).strip()
 
 
-def _fit(rows: Iterator[list], width: int, info: SourceInfo) -> Iterator[list]:
+class _Fit:
     """Rows cut or padded to the header's width, blank rows (every cell empty) skipped.
 
     A row with values beyond the header's last column (an unquoted delimiter inside a
     name, a shifted export) loses them: counted in a warning that names the first such
     record's row, never its values (a protected list's names stay out of the summary).
+    Rows are taken a batch at a time: a batch whose rows all have the header's width and
+    none is blank (the usual case) passes as it is, checked without a Python step per row.
     """
-    kept = over = 0
-    first = None
-    for row in rows:
-        try:  # inline, not _blank(): this runs once per row of every list
-            empty = not "".join(row).strip()
+
+    def __init__(self, width: int, info: SourceInfo) -> None:
+        self.width = width
+        self.info = info
+        self.kept = self.over = 0
+        self.first: int | None = None
+
+    def __call__(self, rows: list[list]) -> list[list]:
+        try:  # CSV cells are text; XLSX cells may be numbers or dates
+            filled: list[Any] = list(map(str.strip, map("".join, rows)))
         except TypeError:
-            empty = _blank(row)
-        if empty:
-            continue
-        kept += 1
-        if len(row) != width:
-            if len(row) > width and not _blank(row[width:]):
-                over += 1
-                first = first or kept
-            row = (list(row) + [""] * width)[:width]
-        yield row
-    if over:
-        info.warnings.append(f"{over} row(s) have more fields than the header (first: row "
-                             f"{first}); the extra fields were left out")
+            filled = [not _blank(row) for row in rows]
+        if all(filled) and set(map(len, rows)) == {self.width}:
+            self.kept += len(rows)
+            return rows
+        width, out = self.width, []
+        for row, full in zip(rows, filled, strict=True):
+            if not full:
+                continue
+            self.kept += 1
+            if len(row) != width:
+                if len(row) > width and not _blank(row[width:]):
+                    self.over += 1
+                    self.first = self.first or self.kept
+                row = (list(row) + [""] * width)[:width]
+            out.append(row)
+        return out
+
+    def finish(self) -> None:
+        if self.over:
+            self.info.warnings.append(
+                f"{self.over} row(s) have more fields than the header (first: row "
+                f"{self.first}); the extra fields were left out")
 
 
 def _frames(
     rows: Iterator[list], header: list[str], info: SourceInfo, chunk_rows: int
 ) -> Iterator[pd.DataFrame]:
-    """Group rows into DataFrames of at most ``chunk_rows``, counting them in ``info``."""
+    """Group the rows, fitted to the header (:class:`_Fit`), into DataFrames of
+    ``chunk_rows`` (the last one fewer), counting them in ``info``."""
     it = iter(rows)
-    while buf := list(islice(it, chunk_rows)):
+    fit = _Fit(len(header), info)
+    buf: list[list] = []
+    while raw := list(islice(it, chunk_rows - len(buf))):
+        buf += fit(raw)
+        if len(buf) == chunk_rows:
+            info.n_rows += len(buf)
+            frame = pd.DataFrame(buf, columns=header, dtype=object)
+            buf = []  # the rows' lists are freed before the chunk is normalised
+            yield frame
+    fit.finish()
+    if buf:
         info.n_rows += len(buf)
-        yield pd.DataFrame(buf, columns=header, dtype=object)
+        frame = pd.DataFrame(buf, columns=header, dtype=object)
+        buf = []
+        yield frame
 
 
 def _csv_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -252,7 +281,7 @@ def _csv_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.Da
         _check_width(header, path, info)
         info.columns = header
         reader = csv.reader(lines, delimiter=delimiter)  # type: ignore[arg-type]
-        yield from _frames(_fit(reader, len(header), info), header, info, chunk_rows)
+        yield from _frames(reader, header, info, chunk_rows)
     info.sha256 = digest.hexdigest()
     if decoder is not None:
         info.encodings.update(decoder.counts)
@@ -311,7 +340,7 @@ def _xlsx_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.D
         _check_width(header, path, info)
         info.columns = header
         cells = (["" if v is None else v for v in row] for row in rows)
-        yield from _frames(_fit(cells, len(header), info), header, info, chunk_rows)
+        yield from _frames(cells, header, info, chunk_rows)
     except InputError:
         raise
     except Exception as exc:  # the sheet's XML is read lazily: damage shows up mid-way
