@@ -159,3 +159,21 @@ def test_default_workers_count_the_cores_idle_now(monkeypatch):
     assert norm.default_workers() == 1
     monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))  # only this process
     assert norm.default_workers() == min(4, cores)
+
+
+def test_a_chunk_packed_for_a_worker_comes_back_unchanged():
+    """Cells joined for the trip to a worker: text with the separator in it, numbers and
+    missing cells of a spreadsheet, repeated column names and empty chunks survive it."""
+    from tribunal.linkage.normalise import _pack, _unpack
+
+    frames = [
+        pd.DataFrame([["Li Wei", "a\x00b", 1.5], ["", "c", None]], columns=["n", "n", "y"],
+                     dtype=object),
+        pd.DataFrame([["王秀英", "1968"]], columns=["姓名", "出生"], dtype=object),
+        pd.DataFrame([], columns=["name"], dtype=object),
+    ]
+    for frame in frames:
+        back = _unpack(*_pack(frame))
+        pd.testing.assert_frame_equal(back, frame)
+        assert [type(v) for v in back.to_numpy().ravel()] == [
+            type(v) for v in frame.to_numpy().ravel()]

@@ -21,7 +21,7 @@ import pandas as pd
 
 from tribunal.errors import InputError
 from tribunal.linkage.mapping import ColumnMapping, resolve
-from tribunal.linkage.records import standardise_table
+from tribunal.linkage.records import load_reference_tables, standardise_table
 from tribunal.linkage.sources import (
     CHUNK_ROWS,
     ListInput,
@@ -103,6 +103,38 @@ def _write_part(frame: pd.DataFrame, mapping: ColumnMapping, source: str, start_
     # Automatic collection is off while normalising (see normalise_lists); young garbage
     # is collected once per chunk.
     gc.collect(1)
+
+
+# Joins a column's cells into one string for the trip to a worker: pickling a hundred
+# thousand separate strings costs several times more than one string and a split.
+_SEP = "\x00"
+
+
+def _pack(frame: pd.DataFrame) -> tuple[list[Any], list[Any]]:
+    """A chunk as sent to a worker: its column names and, per column, the cells joined by
+    :data:`_SEP` when they are all text without it, else the cells as they are."""
+    cols: list[Any] = []
+    for i in range(frame.shape[1]):
+        values = frame.iloc[:, i].to_numpy(dtype=object)
+        try:
+            text = _SEP.join(values)
+        except TypeError:  # a spreadsheet's numbers or dates
+            cols.append(values)
+            continue
+        cols.append(text if len(values) and text.count(_SEP) == len(values) - 1 else values)
+    return list(frame.columns), cols
+
+
+def _unpack(columns: list[Any], cols: list[Any]) -> pd.DataFrame:
+    frame = pd.DataFrame({i: c.split(_SEP) if isinstance(c, str) else c
+                          for i, c in enumerate(cols)}, dtype=object)
+    frame.columns = pd.Index(columns, dtype=object)
+    return frame
+
+
+def _write_packed(packed: tuple[list[Any], list[Any]], *args: Any) -> None:
+    """:func:`_write_part` of a chunk packed by :func:`_pack` (in a worker)."""
+    _write_part(_unpack(*packed), *args)
 
 
 def _worker_init() -> None:
@@ -192,6 +224,8 @@ class _Runner:
         if self.pool is None:
             import multiprocessing
 
+            load_reference_tables()  # once here, shared by the forked workers
+
             # "fork": workers start at once and share the warm caches; "spawn" would re-run
             # a user's script that calls this without an ``if __name__ == "__main__"`` guard.
             self.pool = ProcessPoolExecutor(
@@ -199,10 +233,14 @@ class _Runner:
                 initializer=_worker_init)
             held, self.first = self.first, None
             assert held is not None
-            self.pending.append((self.pool.submit(_write_part, *held[0]), held[1]))
+            self.pending.append((self._send(*held[0]), held[1]))
         while len(self.pending) >= 2 * self.workers:
             self._wait_oldest()
-        self.pending.append((self.pool.submit(_write_part, *args), total))
+        self.pending.append((self._send(*args), total))
+
+    def _send(self, frame: pd.DataFrame, *args: Any) -> Future[Any]:
+        assert self.pool is not None
+        return self.pool.submit(_write_packed, _pack(frame), *args)
 
     def _wait_oldest(self) -> None:
         future, total = self.pending.popleft()

@@ -214,6 +214,19 @@ def _name_types() -> list[Any]:
 _NAMES = DistinctTable(_name_row, _name_types(), 500_000)
 
 
+def load_reference_tables() -> None:
+    """Load the tables names, places and dates are read with (pinyin, surnames, Uyghur
+    elements, dialects, given names, titles, places) by normalising one value of each
+    kind: done before worker processes are forked, they share one copy instead of each
+    loading its own."""
+    for name in ("Wang Xiu Ying", "WANG Hsiu-ying", "Tom Chudleigh", "Chan Tai Man",
+                 "王秀英", "買買提·吐爾遜", "Мәмәт Турсун", "Mehmet Tursun"):
+        _name_row(name)
+    for place in ("北京市海淀区", "Ealing, London"):
+        _place_keys(place)
+    parse_partial_date("12 March 1968")
+
+
 @dataclass
 class _Coded:
     """A column given as row codes into per-distinct-value ``values``."""
