@@ -197,8 +197,7 @@ class _Fit:
     A row with values beyond the header's last column (an unquoted delimiter inside a
     name, a shifted export) loses them: counted in a warning that names the first such
     record's row, never its values (a protected list's names stay out of the summary).
-    Rows are taken a batch at a time: a batch whose rows all have the header's width and
-    none is blank (the usual case) passes as it is, checked without a Python step per row.
+    A batch of rows all of the header's width, none blank, passes without a step per row.
     """
 
     def __init__(self, width: int, info: SourceInfo) -> None:
@@ -253,9 +252,7 @@ def _frames(
     fit.finish()
     if buf:
         info.n_rows += len(buf)
-        frame = pd.DataFrame(buf, columns=header, dtype=object)
-        buf = []
-        yield frame
+        yield pd.DataFrame(buf, columns=header, dtype=object)
 
 
 def _csv_chunks(path: Path, info: SourceInfo, chunk_rows: int) -> Iterator[pd.DataFrame]:
