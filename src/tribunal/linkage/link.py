@@ -29,8 +29,8 @@ from tribunal.linkage.capture import (
     DEFAULT_BAND,
     apply_decisions,
     capture_history,
-    cluster,
     pair_edges,
+    person_ranks,
     sensitivity_band,
 )
 from tribunal.linkage.constraints import cannot_link_pairs, contradicted_matches
@@ -48,11 +48,13 @@ from tribunal.linkage.model import (
     train,
 )
 from tribunal.linkage.normalise import normalise_lists
+from tribunal.linkage.outputs import clusters_table, record_ids, records_by_id, write_csv
 from tribunal.linkage.review import (
     decisions_as_labels,
     load_decisions,
+    queue_pairs,
     review_accuracy,
-    review_queue,
+    side_by_side,
     spreadsheet_safe,
 )
 from tribunal.linkage.scoring import predict_calibrated
@@ -253,8 +255,8 @@ def run_linkage(
         show = ["unique_id", "source", "row", "name", "sex", "birth_date", "birth_ym",
                 "birth_year", "place_leaf", "id_number"]
         show += [c for c in cols if c.startswith("attr_")]  # shown to the reviewer too
-        records = con.execute(
-            "select " + ", ".join(f'"{c}"' for c in show if c in cols) + " from records").df()
+        # ids and lists of every record; the fields shown for the queue's records only
+        ids, records = record_ids(con, "records")
         lists = [i.name for i in infos]
         item_of = {i.name: i.item_id or "" for i in infos}
         cannot = cannot_link_pairs(decisions)
@@ -264,15 +266,15 @@ def run_linkage(
         if not assign:
             model.notes.append("lone records not matched against whole people (--no-assign)")
         edges = pair_edges(records, pairs)  # ids looked up once for every threshold
-        person = cluster(records, pairs, threshold, cannot_link=cannot, refine=refine,
-                         edges=edges)
-        clusters = records[["unique_id", "source", "row"]].assign(
-            person_id=person.to_numpy(), item_id=records["source"].map(item_of).to_numpy())
+        ranks = person_ranks(records, pairs, threshold, cannot_link=cannot, refine=refine,
+                             edges=edges)
+        person = pd.Series(ranks, index=records.index)
         protected = [src.name for src in inputs if src.protected]
         hidden = (protected_ids(records, protected) if not include_protected
                   else pd.Index([]))
+        clusters = clusters_table(ids, ranks, item_of)
         kept = withhold_membership(clusters, pairs, hidden)
-        kept.clusters.to_csv(tmp / "clusters.csv", index=False)
+        write_csv(kept.clusters, tmp / "clusters.csv")
         table = capture_history(records, person, lists)
         table.to_csv(tmp / "capture_history.csv", index=False)
         (tmp / "band").mkdir()
@@ -285,19 +287,15 @@ def run_linkage(
             sens.append({"threshold": row.threshold, "n_people": row.n_people,
                          "table": str(Path("band") / name)})
         pd.DataFrame(sens).to_csv(tmp / "sensitivity.csv", index=False)
-        # The queue shows records of scored pairs only: no need to index every record.
-        paired = records[records["unique_id"].isin(
-            pd.concat([pairs["unique_id_l"], pairs["unique_id_r"]]).unique())]
-        queue = review_queue(pairs, paired, threshold, limit=review_limit,
-                             decisions=decisions)
+        near = queue_pairs(pairs, threshold, limit=review_limit, decisions=decisions)
         withheld: list[str] = list(kept.withheld)
         if protected and not include_protected:
             from tribunal.linkage.case_lists import withhold_protected
 
-            n_hidden = len(queue) - len(without_protected_pairs(queue, hidden))
+            n_hidden = len(near) - len(without_protected_pairs(near, hidden))
             # the public pairs fill the queue up to its limit
-            queue = review_queue(kept.pairs, records, threshold, limit=review_limit,
-                                 decisions=decisions)
+            near = queue_pairs(kept.pairs, threshold, limit=review_limit, decisions=decisions)
+            queue = side_by_side(near, _queue_records(con, near, show, cols))
             queue, masked = withhold_protected(queue, tmp / "records", inputs)
             withheld += [w for w in masked if w not in withheld]
             if n_hidden:
@@ -312,6 +310,8 @@ def run_linkage(
                     "(people renumbered) so that no row tells who is in a protected list; "
                     "capture_history.csv, band/ and sensitivity.csv count them; "
                     "--include-protected keeps them")
+        else:
+            queue = side_by_side(near, _queue_records(con, near, show, cols))
         if queue.empty:  # a header, so that link review reads "no pairs", not a bad file
             queue = pd.DataFrame(columns=["unique_id_l", "unique_id_r", "match_probability"])
         spreadsheet_safe(queue).to_csv(tmp / "review_queue.csv", index=False)
@@ -327,7 +327,7 @@ def run_linkage(
                             "records of the other lists were linked to a protected list "
                             "(--include-protected): keep this folder as protected as the case")
         result = LinkResult(
-            out_dir=out_dir, n_records=int(n_records), n_clusters=int(person.nunique()),
+            out_dir=out_dir, n_records=int(n_records), n_clusters=int(ranks.max()) + 1,
             threshold=threshold, lists=lists, capture_table=out_dir / "capture_history.csv",
             clusters=out_dir / "clusters.csv", sensitivity=sens, sources=infos,
             notes=model.notes, warnings=warnings, review_queue=out_dir / "review_queue.csv",
@@ -342,6 +342,13 @@ def run_linkage(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _queue_records(con: Any, near: pd.DataFrame, show: Sequence[str],
+                   cols: Sequence[str]) -> pd.DataFrame:
+    """The shown fields of the records of the queue's pairs."""
+    ids = pd.concat([near["unique_id_l"], near["unique_id_r"]])
+    return records_by_id(con, "records", ids, [c for c in show if c in cols])
 
 
 def load_result(out_dir: str | Path) -> dict[str, Any]:

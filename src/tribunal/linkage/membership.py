@@ -18,8 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from tribunal.linkage.capture import person_ids
 
@@ -28,7 +32,7 @@ from tribunal.linkage.capture import person_ids
 class Membership:
     """The per-record outputs with protected records left out, and what was left out."""
 
-    clusters: pd.DataFrame
+    clusters: pd.DataFrame | pa.Table
     pairs: pd.DataFrame
     withheld: list[str] = field(default_factory=list)
     n_review_withheld: int = 0
@@ -49,13 +53,16 @@ def without_protected_pairs(pairs: pd.DataFrame, hidden: pd.Index) -> pd.DataFra
 
 
 def withhold_membership(
-    clusters: pd.DataFrame, pairs: pd.DataFrame, hidden: pd.Index
+    clusters: pd.DataFrame | pa.Table, pairs: pd.DataFrame, hidden: pd.Index
 ) -> Membership:
-    """``clusters`` (record -> ``person_id``, in record order) and scored ``pairs`` without
-    the records in ``hidden``; the remaining people are numbered again (``P000001``...) by
-    first appearance among the remaining records, so no id depends on a hidden record."""
+    """``clusters`` (record -> ``person_id``, in record order; pandas or Arrow) and scored
+    ``pairs`` without the records in ``hidden``; the remaining people are numbered again
+    (``P000001``...) by first appearance among the remaining records, so no id depends on
+    a hidden record. With nothing hidden both come back as they are."""
     if not len(hidden):
         return Membership(clusters, pairs)
+    if not isinstance(clusters, pd.DataFrame):
+        clusters = clusters.to_pandas()
     public = clusters[~clusters["unique_id"].isin(hidden)].reset_index(drop=True)
     public["person_id"] = person_ids(pd.factorize(public["person_id"])[0])
     kept = without_protected_pairs(pairs, hidden)

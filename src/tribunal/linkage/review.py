@@ -45,6 +45,23 @@ def review_queue(
     """
     if pairs.empty:
         return pd.DataFrame()
+    near = queue_pairs(pairs, threshold, limit=limit, decisions=decisions, width=width)
+    return side_by_side(near, records)
+
+
+def queue_pairs(
+    pairs: pd.DataFrame,
+    threshold: float,
+    *,
+    limit: int = 200,
+    decisions: pd.DataFrame | None = None,
+    width: float = 3.0,
+) -> pd.DataFrame:
+    """The pairs of :func:`review_queue` (``unique_id_l``, ``unique_id_r``,
+    ``match_probability``, ``distance`` in bits), without the records: a run reads the
+    records of these pairs alone."""
+    if pairs.empty:
+        return pairs.assign(distance=pd.Series(dtype=float))
     target = _weight(threshold)
     weights = pairs["match_probability"].clip(1e-12, 1 - 1e-12)
     w = (weights / (1 - weights)).map(math.log2)
@@ -57,7 +74,13 @@ def review_queue(
                                                    strict=True)]
         near = near[pd.Series(keep, index=near.index, dtype=bool)]  # [] would drop columns
     # ties (pairs alike) in record id order, so the queue is the same on every run
-    near = near.sort_values(["distance", "unique_id_l", "unique_id_r"], kind="stable").head(limit)
+    return near.sort_values(["distance", "unique_id_l", "unique_id_r"],
+                            kind="stable").head(limit)
+
+
+def side_by_side(near: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+    """The pairs of :func:`queue_pairs` with both records' fields (``*_l`` / ``*_r``) from
+    ``records`` (``unique_id`` and any of :data:`SHOW_COLUMNS` and ``attr_*``)."""
     cols = [c for c in SHOW_COLUMNS if c in records.columns]
     cols += [c for c in records.columns if c.startswith("attr_")]  # postcode, address ...
     info = records.set_index("unique_id")[cols]
