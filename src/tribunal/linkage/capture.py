@@ -253,16 +253,27 @@ def capture_history(
     lists = list(lists) if lists is not None else list(pd.unique(records["source"]))
     j = len(lists)
     src = pd.Categorical(records["source"], categories=lists).codes.astype(np.int64)
-    pid = pd.factorize(person.to_numpy())[0]
+    pid = _dense(person.to_numpy())
     # Each person's pattern as a bit mask (list 0 = most significant bit), then count masks.
     bits = np.left_shift(1, (j - 1 - src)).astype(np.int64)
     masks = np.zeros(pid.max() + 1 if len(pid) else 0, dtype=np.int64)
     np.bitwise_or.at(masks, pid, bits)
-    values, counts = np.unique(masks, return_counts=True)
+    # every person's mask has a bit (a list outside ``lists`` sets bit j): a label no
+    # record carries keeps 0 and is no person
+    values, counts = np.unique(masks[masks != 0], return_counts=True)
     patterns = (values[:, None] >> np.arange(j - 1, -1, -1)) & 1
     table = pd.DataFrame(patterns, columns=lists)
     table["count"] = counts
     return table.sort_values(lists, ascending=False).reset_index(drop=True)
+
+
+def _dense(labels: np.ndarray) -> np.ndarray:
+    """Labels as integers in [0, k) for k not much above the number of labels: integer
+    labels of that range as they are (a clustering's), others numbered by factorize."""
+    if (labels.dtype.kind in "iu" and len(labels)
+            and labels.min() >= 0 and labels.max() < 2 * len(labels)):
+        return labels.astype(np.int64, copy=False)
+    return pd.factorize(labels)[0]
 
 
 @dataclass(frozen=True)
@@ -300,6 +311,7 @@ def sensitivity_band(
         else:
             lab = cluster_labels(records, pairs, t, cannot_link=cannot_link, edges=edges)
             labels = pd.Series(lab if refine is None else refine(lab, t))
-        out.append(BandRow(float(t), int(labels.nunique()),
-                           capture_history(records, labels, lists)))
+        table = capture_history(records, labels, lists)
+        # one count per person and pattern: their sum is the number of people
+        out.append(BandRow(float(t), int(table["count"].sum()), table))
     return out

@@ -29,7 +29,6 @@ from tribunal.linkage.capture import (
     DEFAULT_BAND,
     apply_decisions,
     capture_history,
-    pair_edges,
     person_ranks,
     sensitivity_band,
 )
@@ -48,7 +47,13 @@ from tribunal.linkage.model import (
     train,
 )
 from tribunal.linkage.normalise import normalise_lists
-from tribunal.linkage.outputs import clusters_table, record_ids, records_by_id, write_csv
+from tribunal.linkage.outputs import (
+    clusters_table,
+    pair_positions,
+    record_ids,
+    records_by_id,
+    write_csv,
+)
 from tribunal.linkage.review import (
     decisions_as_labels,
     load_decisions,
@@ -265,7 +270,7 @@ def run_linkage(
                   if assign else None)
         if not assign:
             model.notes.append("lone records not matched against whole people (--no-assign)")
-        edges = pair_edges(records, pairs)  # ids looked up once for every threshold
+        edges = pair_positions(con, "records", ids, pairs)  # once for every threshold
         ranks = person_ranks(records, pairs, threshold, cannot_link=cannot, refine=refine,
                              edges=edges)
         person = pd.Series(ranks, index=records.index)

@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tribunal.linkage.capture import person_id_array
+from tribunal.linkage.capture import Edges, person_id_array
 
 # What Python's csv module quotes (QUOTE_MINIMAL, "," and '"', line terminator "\n"); Arrow
 # refuses these and "\r" when never quoting, so a header holding one goes to pandas too.
@@ -33,10 +33,11 @@ _QUOTED = (",", '"', "\n", "\r")
 
 
 def record_ids(con: Any, table: str) -> tuple[pa.Table, pd.DataFrame]:
-    """Every record's ``unique_id``, ``source`` and ``row`` in ``table`` order, as Arrow
-    (for writing) and as a pandas frame of ``unique_id`` (str objects) and ``source``
-    (categorical) for clustering and capture histories."""
-    ids = con.sql(f'select unique_id, source, "row" from {table}').to_arrow_table()
+    """Every record's ``unique_id``, ``source``, ``row`` and DuckDB ``rowid`` in ``table``
+    order, as Arrow (for writing, and for :func:`pair_positions`) and as a pandas frame of
+    ``unique_id`` (str objects) and ``source`` (categorical) for clustering and capture
+    histories."""
+    ids = con.sql(f'select unique_id, source, "row", rowid from {table}').to_arrow_table()
     source = pc.dictionary_encode(ids.column("source").combine_chunks())
     frame = pd.DataFrame({
         "unique_id": ids.column("unique_id").to_numpy(zero_copy_only=False),
@@ -44,6 +45,29 @@ def record_ids(con: Any, table: str) -> tuple[pa.Table, pd.DataFrame]:
                                             categories=source.dictionary.to_pylist()),
     })
     return ids, frame
+
+
+def pair_positions(con: Any, table: str, ids: pa.Table, pairs: pd.DataFrame) -> Edges:
+    """:func:`tribunal.linkage.capture.pair_edges` of the records of ``table`` (``ids`` as
+    :func:`record_ids` read them), found by a DuckDB join on the ids rather than a pandas
+    index of every id: the pairs of known records, in ``pairs`` order, as positions."""
+    rowid = ids.column("rowid").to_numpy()
+    where = np.full(int(rowid.max()) + 1 if len(rowid) else 0, -1, dtype=np.int64)
+    where[rowid] = np.arange(len(rowid))  # a rowid's place in the records' order
+    named = pa.table({"l": pa.array(pairs["unique_id_l"], pa.string()),
+                      "r": pa.array(pairs["unique_id_r"], pa.string()),
+                      "n": np.arange(len(pairs), dtype=np.int64)})
+    con.register("_pair_ids", named)
+    try:
+        got = con.sql(f"""select p.n, a.rowid as a, b.rowid as b from _pair_ids p
+            join {table} a on a.unique_id = p.l join {table} b on b.unique_id = p.r
+            order by p.n""").fetchnumpy()
+    finally:
+        con.unregister("_pair_ids")
+    n = np.asarray(got["n"], dtype=np.int64)
+    p = pairs["match_probability"].to_numpy(dtype=float)[n]
+    return (where[np.asarray(got["a"], dtype=np.int64)],
+            where[np.asarray(got["b"], dtype=np.int64)], p)
 
 
 def clusters_table(ids: pa.Table, ranks: np.ndarray, item_of: Mapping[str, str]) -> pa.Table:

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from tribunal.errors import InputError
@@ -29,6 +30,11 @@ SHOW_COLUMNS = ("source", "row", "name", "sex", "birth_date", "birth_ym", "birth
 def _weight(p: float) -> float:
     p = min(max(p, 1e-12), 1 - 1e-12)
     return math.log2(p / (1 - p))
+
+
+def _probability(weight: float) -> float:
+    """The probability of a match weight in bits (the inverse of :func:`_weight`)."""
+    return 1 / (1 + 2.0 ** -weight) if weight > -1000 else 0.0
 
 
 def review_queue(
@@ -63,7 +69,12 @@ def queue_pairs(
     if pairs.empty:
         return pairs.assign(distance=pd.Series(dtype=float))
     target = _weight(threshold)
+    # weights are monotone in the probability: the pairs between the probabilities of
+    # the band's edges (a millionth of a bit wider, for rounding) are the only ones to weigh
+    lo, hi = (_probability(target - width - 1e-6), _probability(target + width + 1e-6))
     weights = pairs["match_probability"].clip(1e-12, 1 - 1e-12)
+    inside = (weights >= lo) & (weights <= hi)
+    pairs, weights = pairs[inside], weights[inside]
     w = (weights / (1 - weights)).map(math.log2)
     near = pairs.assign(distance=(w - target).abs())
     near = near[near["distance"] <= width]
@@ -73,6 +84,10 @@ def queue_pairs(
         keep = [(a, b) not in done for a, b in zip(near["unique_id_l"], near["unique_id_r"],
                                                    strict=True)]
         near = near[pd.Series(keep, index=near.index, dtype=bool)]  # [] would drop columns
+    if len(near) > limit > 0:
+        # the queue ends at the limit-th distance: only pairs up to it need ordering by id
+        last = np.partition(near["distance"].to_numpy(), limit - 1)[limit - 1]
+        near = near[near["distance"] <= last]
     # ties (pairs alike) in record id order, so the queue is the same on every run
     return near.sort_values(["distance", "unique_id_l", "unique_id_r"],
                             kind="stable").head(limit)
