@@ -71,6 +71,7 @@ from tribunal.linkage.assign_sql import (
     people_carrying,
     values_per_person,
 )
+from tribunal.linkage.capture import first_appearance
 from tribunal.linkage.partition_priors import crp_alpha, esc_log_weights
 
 # A blocking key shared with more than this many people gives no candidates: the record
@@ -164,7 +165,7 @@ def assign_lone(
     """
     if not reuse:
         con.execute("DROP TABLE IF EXISTS _asg_g")
-    codes = pd.factorize(np.asarray(labels))[0]
+    codes = first_appearance(labels)
     size = np.bincount(codes)
     n_lone = int((size == 1).sum())
     n_groups = int(((size > 1) & (size <= SMALL)).sum())
@@ -396,9 +397,10 @@ def lone_refiner(con: Any, table: str, ids: pd.Series, model: Any,
 
     def refine(labels: np.ndarray, threshold: float) -> np.ndarray:
         # thresholds that give the same partition give the same answer
-        key = pd.factorize(np.asarray(labels))[0].astype(np.int64).tobytes()
+        codes = first_appearance(labels)
+        key = codes.tobytes()
         if key not in done:
-            done[key] = assign_lone(con, table, ids, labels, fields, selective=selective,
+            done[key] = assign_lone(con, table, ids, codes, fields, selective=selective,
                                     cannot_link=cannot_link, reuse=bool(done))
         res = done[key]
         if notes is not None:

@@ -15,7 +15,7 @@ linkage uncertainty into counts).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -136,6 +136,25 @@ def cluster_labels(
     of the smaller group backed by pairs, step 3 attaches a lone record to the best
     person it may join.
     """
+    return _cluster_labels(records, pairs, threshold, attach, core, support, cannot_link,
+                           edges, _Shared())
+
+
+@dataclass
+class _Shared:
+    """What clusterings of the same pairs at several thresholds compute once: the
+    positions of the cannot-linked records, and step 1's groups per strict threshold (the
+    same ``max(core, threshold)`` for every threshold below ``core``)."""
+
+    cannot: tuple[np.ndarray, np.ndarray] | None = None
+    cores: dict[float, np.ndarray] = field(default_factory=dict)
+
+
+def _cluster_labels(
+    records: pd.DataFrame, pairs: pd.DataFrame, threshold: float, attach: float | None,
+    core: float | None, support: float, cannot_link: pd.DataFrame | None,
+    edges: Edges | None, shared: _Shared,
+) -> np.ndarray:
     from tribunal.linkage.constraints import (
         attach_allowed,
         constrained_components,
@@ -144,11 +163,16 @@ def cluster_labels(
 
     n = len(records)
     li, ri, p = edges if edges is not None else pair_edges(records, pairs)
-    ca, cb = index_pairs(records["unique_id"], cannot_link)
+    if shared.cannot is None:
+        shared.cannot = index_pairs(records["unique_id"], cannot_link)
+    ca, cb = shared.cannot
     strict = threshold if core is None else max(core, threshold)
     keep = p >= strict
-    labels = (constrained_components(n, li[keep], ri[keep], p[keep], ca, cb) if len(ca)
-              else _components(n, li[keep], ri[keep]))
+    if strict not in shared.cores:  # never changed in place below: shared as it is
+        shared.cores[strict] = (
+            constrained_components(n, li[keep], ri[keep], p[keep], ca, cb) if len(ca)
+            else _components(n, li[keep], ri[keep]))
+    labels = shared.cores[strict]
     if strict > threshold:
         weak = (p >= threshold) & ~keep & (labels[li] != labels[ri])
         a, b = labels[li[weak]], labels[ri[weak]]
@@ -217,8 +241,21 @@ def person_ranks(
     labels = cluster_labels(records, pairs, threshold, cannot_link=cannot_link, edges=edges)
     if refine is not None:
         labels = refine(labels, threshold)
-    # factorize numbers values by first appearance: each component's rank by first record
-    return pd.factorize(np.asarray(labels))[0].astype(np.int64)
+    return first_appearance(labels)
+
+
+def first_appearance(labels: np.ndarray | Sequence[object]) -> np.ndarray:
+    """``labels`` numbered 0, 1, ... by first appearance (``pd.factorize``'s codes), as
+    int64. Labels already so numbered (a sweep's output, numbered again) are returned after
+    one linear check instead of a hash table of every label."""
+    labels = np.asarray(labels)
+    if labels.dtype.kind in "iu" and len(labels) and labels[0] == 0:
+        # numbered by first appearance iff each label is at most one above all before it
+        # (then every label not above them has been seen)
+        seen = np.maximum.accumulate(labels)
+        if (labels[1:] <= seen[:-1] + 1).all() and labels.min() >= 0:
+            return labels.astype(np.int64, copy=False)
+    return pd.factorize(labels)[0].astype(np.int64)
 
 
 def _id_width(ranks: np.ndarray) -> int:
@@ -243,6 +280,10 @@ def person_id_array(ranks: np.ndarray) -> pa.Array:
     return pc.binary_join_element_wise("P", pc.utf8_lpad(digits, _id_width(ranks), "0"), "")
 
 
+# Up to this many lists capture patterns are found a list at a time (a pass per list).
+_FEW_LISTS = 8
+
+
 def capture_history(
     records: pd.DataFrame, person: pd.Series, lists: Sequence[str] | None = None
 ) -> pd.DataFrame:
@@ -255,9 +296,14 @@ def capture_history(
     src = pd.Categorical(records["source"], categories=lists).codes.astype(np.int64)
     pid = _dense(person.to_numpy())
     # Each person's pattern as a bit mask (list 0 = most significant bit), then count masks.
-    bits = np.left_shift(1, (j - 1 - src)).astype(np.int64)
     masks = np.zeros(pid.max() + 1 if len(pid) else 0, dtype=np.int64)
-    np.bitwise_or.at(masks, pid, bits)
+    if j <= _FEW_LISTS:
+        # per list, who has a record in it: a count per person, faster than ufunc.at
+        for k in range(-1, j):  # -1: a list outside ``lists``, bit j
+            has = np.bincount(pid[src == k], minlength=len(masks)) > 0
+            masks |= has.astype(np.int64) << (j - 1 - k)
+    else:
+        np.bitwise_or.at(masks, pid, np.left_shift(1, (j - 1 - src)).astype(np.int64))
     # every person's mask has a bit (a list outside ``lists`` sets bit j): a label no
     # record carries keeps 0 and is no person
     values, counts = np.unique(masks[masks != 0], return_counts=True)
@@ -305,11 +351,13 @@ def sensitivity_band(
     out = []
     edges = edges if edges is not None else pair_edges(records, pairs)
     known = known or {}
+    shared = _Shared()
     for t in sorted(set(thresholds)):
         if t in known:
             labels = known[t]
         else:
-            lab = cluster_labels(records, pairs, t, cannot_link=cannot_link, edges=edges)
+            lab = _cluster_labels(records, pairs, t, ATTACH, CORE, SUPPORT, cannot_link,
+                                  edges, shared)
             labels = pd.Series(lab if refine is None else refine(lab, t))
         table = capture_history(records, labels, lists)
         # one count per person and pattern: their sum is the number of people
