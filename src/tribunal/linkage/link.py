@@ -229,17 +229,17 @@ def run_linkage(
         attrs = [c.removeprefix("attr_") for c in cols if c.startswith("attr_")]
         options.attributes = sorted(set(options.attributes) | set(attrs))
         # An attribute is selective enough to block on when most values are rare.
-        for a in options.attributes:
-            col = f"attr_{a}"
-            if col in present:
-                distinct, filled, length = con.execute(
-                    f'select approx_count_distinct("{col}"), count("{col}"), '
-                    f'median(length("{col}")) from records').fetchall()[0]
-                if (filled and distinct / filled > SELECTIVE_SHARE
-                        and col not in options.selective_attributes):
-                    options.selective_attributes.append(col)
-                if length and length >= LONG_VALUE and col not in options.long_attributes:
-                    options.long_attributes.append(col)
+        filled_attrs = [f"attr_{a}" for a in options.attributes if f"attr_{a}" in present]
+        stats = con.execute("select " + ", ".join(
+            f'approx_count_distinct("{c}"), count("{c}"), median(length("{c}"))'
+            for c in filled_attrs) + " from records").fetchall()[0] if filled_attrs else ()
+        for k, col in enumerate(filled_attrs):  # one scan of the table for all of them
+            distinct, filled, length = stats[3 * k:3 * k + 3]
+            if (filled and distinct / filled > SELECTIVE_SHARE
+                    and col not in options.selective_attributes):
+                options.selective_attributes.append(col)
+            if length and length >= LONG_VALUE and col not in options.long_attributes:
+                options.long_attributes.append(col)
         decisions = load_decisions(decisions_path)
         labels = decisions_as_labels(decisions) if len(decisions) else None
         if backend == "spark":
