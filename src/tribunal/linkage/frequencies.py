@@ -39,11 +39,14 @@ def _quote(col: str, dialect: str) -> str:
     return exp.to_identifier(col, quoted=True).sql(dialect=dialect)
 
 
-def person_frequency_sql(records: str, pairs: str, col: str, dialect: str = "duckdb") -> str:
+def person_frequency_sql(records: str, pairs: str, col: str, dialect: str = "duckdb",
+                         uid: str = "unique_id") -> str:
     """SQL giving ``col`` and ``tf_<col>`` (see the module docstring) from the physical
-    names of the records table and of a predictions table (``unique_id_l``, ``unique_id_r``,
-    ``match_probability``); identifiers quoted for ``dialect`` (Splink's name of it)."""
+    names of the records table (ids in column ``uid``) and of a predictions table
+    (``unique_id_l``, ``unique_id_r``, ``match_probability``); identifiers quoted for
+    ``dialect`` (Splink's name of it)."""
     c, tf = _quote(col, dialect), _quote(f"tf_{col}", dialect)
+    u = _quote(uid, dialect)
     return f"""
     with counts as (
         select {c} as v, count(*) as c from {records} where {c} is not null group by {c}
@@ -52,8 +55,8 @@ def person_frequency_sql(records: str, pairs: str, col: str, dialect: str = "duc
     expected as (
         select l.{c} as v, {exact_sum_sql('p.match_probability')} as m
         from {pairs} as p
-        join {records} as l on l.unique_id = p.unique_id_l
-        join {records} as r on r.unique_id = p.unique_id_r
+        join {records} as l on l.{u} = p.unique_id_l
+        join {records} as r on r.{u} = p.unique_id_r
         where l.{c} = r.{c}
         group by l.{c}
     )
@@ -65,15 +68,16 @@ def person_frequency_sql(records: str, pairs: str, col: str, dialect: str = "duc
 
 
 def reweight_term_frequencies(
-    linker: Any, records: Any, pairs: Any, columns: list[str]
+    linker: Any, records: Any, pairs: Any, columns: list[str], uid: str = "unique_id"
 ) -> list[str]:
     """Register person-level term frequencies (module docstring) for ``columns`` with
     ``linker`` (a Splink ``Linker``); ``records`` and ``pairs`` are Splink data frames of
-    the input records and of scored pairs. Returns the columns corrected."""
+    the input records (ids in column ``uid``) and of scored pairs. Returns the columns
+    corrected."""
     done = []
     for col in columns:
         sql = person_frequency_sql(records.physical_name, pairs.physical_name, col,
-                                   linker._sql_dialect_str)
+                                   linker._sql_dialect_str, uid)
         table = linker.misc.query_sql(sql, output_type="splink_df")
         if linker._sql_dialect_str == "spark":
             from tribunal.linkage.spark import cut_lineage

@@ -78,11 +78,13 @@ class CandidateVectors:
         self._uid = uids[0].unquote().name
         self._comparisons = list(settings.comparisons)
         vector_columns = _vector_columns(settings)
-        # The frequencies that may change are not kept: they are looked up per scoring.
-        # Every frequency is looked up per scoring by record number: the name frequencies
-        # change between scorings, and the others cost less to look up than to carry.
-        self._looked_up = [c.removeprefix("tf_").removesuffix("_l") for c in vector_columns
-                           if c.startswith("tf_") and c.endswith("_l")]
+        frequencies = [c.removeprefix("tf_").removesuffix("_l") for c in vector_columns
+                       if c.startswith("tf_") and c.endswith("_l")]
+        # Only the frequencies of ``tf_columns`` may change between scorings: they are
+        # looked up per record at each scoring; the others are looked up once and kept
+        # in the vectors.
+        self._looked_up = [c for c in frequencies if c in self.tf_columns]
+        self._fixed = [c for c in frequencies if c not in self.tf_columns]
         self._tables: list[Any] = []
         blocked = self.linker.inference.compute_blocked_pairs_for_predict()
         try:
@@ -95,10 +97,17 @@ class CandidateVectors:
                                  if self._values_repeat(i)]
                 rec.drop_table_from_database_and_remove_from_cache()
                 rec = self._numbered_records(self._grouped)
-                self.vectors = self._pair_vectors(blocked, rec)
+                pairs = self._pair_vectors(blocked, rec)
+                try:
+                    # kept (small: one row per distinct pair of values) for inspection
+                    self._gammas = []
+                    for i in self._grouped:
+                        self._gammas.append(self._group_gammas(rec, pairs, i))
+                        self._tables.append(self._gammas[-1])
+                    self.vectors = self._joined(pairs, self._gammas)
+                finally:
+                    pairs.drop_table_from_database_and_remove_from_cache()
                 self._tables.append(self.vectors)
-                self._gammas = [self._group_gammas(rec, i) for i in self._grouped]
-                self._tables += self._gammas
                 self._keys = self._materialise(
                     [rec], "select " + ", ".join(
                         self._q(c) for c in ["__jk", "__rid", *self._looked_up])
@@ -148,9 +157,9 @@ class CandidateVectors:
     def _numbered_records(self, grouped: list[int] | None = None) -> Any:
         """The records with a number (``__rid``; any order: numbers never leave this
         class, and the levels they carry do not depend on them), the columns the comparisons
-        and frequencies read and, per comparison of ``grouped``, the number of the first
-        record holding the same input values (``__g<i>``); without ``grouped`` no rows,
-        only the column types."""
+        and the changing frequencies read, the fixed frequencies (``tf_<col>``) and, per
+        comparison of ``grouped``, the number of the first record holding the same input
+        values (``__g<i>``); without ``grouped`` no rows, only the column types."""
         from splink.internals.pipeline import CTEPipeline
         from splink.internals.vertically_concatenate import enqueue_df_concat
 
@@ -158,15 +167,23 @@ class CandidateVectors:
         cols = [c for i in range(len(self._comparisons)) for c in self._inputs(i)]
         cols = list(dict.fromkeys([*cols, *self._looked_up]))
         sel = ", ".join(_q(c) for c in cols)
-        pipe = CTEPipeline()
-        enqueue_df_concat(self.linker, pipe)
         if grouped is None:
+            pipe = CTEPipeline()
+            enqueue_df_concat(self.linker, pipe)
             pipe.enqueue_sql(f"select {sel} from __splink__df_concat limit 0",
                              "__tribunal_types")
             return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
-        pipe.enqueue_sql(f"select {uid} as __jk, "
+        tables = [self.linker.table_management.compute_tf_table(c) for c in self._fixed]
+        pipe = CTEPipeline(tables)
+        enqueue_df_concat(self.linker, pipe)
+        tf = "".join(f", t{k}.{_q('tf_' + c)}" for k, c in enumerate(self._fixed))
+        joins = "".join(
+            f" left join {t.physical_name} as t{k} on t{k}.{_q(c)} = d.{_q(c)}"
+            for k, (c, t) in enumerate(zip(self._fixed, tables, strict=True)))
+        pipe.enqueue_sql(f"select d.{uid} as __jk, "
                          "cast(row_number() over () as integer) as __rid, "
-                         f"{sel} from __splink__df_concat",
+                         f"{', '.join('d.' + _q(c) for c in cols)}{tf} "
+                         f"from __splink__df_concat as d{joins}",
                          "__tribunal_numbered")
         groups = "".join(
             f", min(__rid) over (partition by {', '.join(_q(c) for c in self._inputs(i))}) "
@@ -176,40 +193,66 @@ class CandidateVectors:
 
     def _pair_vectors(self, blocked: Any, rec: Any) -> Any:
         """Per candidate pair: the record numbers, group numbers, the levels of the
-        comparisons not grouped and the match key."""
+        comparisons not grouped, the fixed frequencies and the match key."""
         from tribunal.linkage.compare_sql import guard_edit_distance
 
         _q, R = self._q, rec.physical_name
         ungrouped = [i for i in range(len(self._comparisons)) if i not in self._grouped]
         values = list(dict.fromkeys(
             [c for i in ungrouped for c in self._inputs(i)]))
-        side = ", ".join(f"{s}.{_q(c)} as {_q(f'{c}_{s}')}" for c in values for s in "lr")
+        side = [f"{s}.{_q(c)} as {_q(f'{c}_{s}')}" for c in values for s in "lr"]
+        side += [f"{s}.{_q('tf_' + c)} as {_q(f'tf_{c}_{s}')}" for c in self._fixed for s in "lr"]
         groups = "".join(f", l.__g{i} as __g{i}_l, r.__g{i} as __g{i}_r" for i in self._grouped)
         joined = (f"select b.match_key, l.__rid as __rid_l, r.__rid as __rid_r{groups}"
-                  f"{', ' + side if side else ''} from {blocked.physical_name} as b "
+                  f"{''.join(', ' + c for c in side)} from {blocked.physical_name} as b "
                   f"join {R} as l on l.__jk = b.join_key_l join {R} as r on r.__jk = b.join_key_r")
         keep = ["__rid_l", "__rid_r"]
         keep += [f"__g{i}_{s}" for i in self._grouped for s in "lr"]
         keep += [guard_edit_distance(self._comparisons[i]._case_statement) for i in ungrouped]
+        keep += [_q(f"tf_{c}_{s}") for c in self._fixed for s in "lr"]
         keep.append("match_key")
         return self._materialise([blocked, rec], f"select {', '.join(keep)} from ({joined})",
-                                 "__tribunal_candidate_vectors")
+                                 "__tribunal_pair_vectors")
 
-    def _group_gammas(self, rec: Any, i: int) -> Any:
+    def _group_gammas(self, rec: Any, pairs: Any, i: int) -> Any:
         """The level of comparison ``i`` per distinct pair of its input values among the
-        candidate pairs (``__gl``, ``__gr``: the numbers of the first records holding them)."""
+        candidate ``pairs`` (``__gl``, ``__gr``: the numbers of the first records holding
+        them)."""
         from tribunal.linkage.compare_sql import guard_edit_distance
 
-        _q, R, V = self._q, rec.physical_name, self.vectors.physical_name
+        _q, R, V = self._q, rec.physical_name, pairs.physical_name
         side = ", ".join(f"{s}.{_q(c)} as {_q(f'{c}_{s}')}" for c in self._inputs(i)
                          for s in "lr")
         distinct = f"select distinct __g{i}_l as __gl, __g{i}_r as __gr from {V}"
         joined = (f"select d.__gl, d.__gr, {side} from ({distinct}) as d "
                   f"join {R} as l on l.__rid = d.__gl join {R} as r on r.__rid = d.__gr")
         case = guard_edit_distance(self._comparisons[i]._case_statement)
-        return self._materialise([self.vectors, rec],
+        return self._materialise([pairs, rec],
                                  f"select __gl, __gr, {case} from ({joined})",
                                  f"__tribunal_group_gammas_{i}")
+
+    def _joined(self, pairs: Any, gammas: list[Any]) -> Any:
+        """The comparison vectors: ``pairs`` with the levels of the grouped comparisons
+        joined in once, so that no scoring joins them again."""
+        _q = self._q
+        cols = ["p.__rid_l", "p.__rid_r"]
+        joins = ""
+        for i, cc in enumerate(self._comparisons):
+            gamma = _q(cc._gamma_column_name.strip('"'))
+            if i not in self._grouped:
+                cols.append(f"p.{gamma}")
+                continue
+            g = gammas[self._grouped.index(i)]
+            cols.append(f"g{i}.{gamma}")
+            joins += (f" join {g.physical_name} as g{i} "
+                      f"on g{i}.__gl = p.__g{i}_l and g{i}.__gr = p.__g{i}_r")
+        cols += [f"p.{_q(f'tf_{c}_{s}')}" for c in self._fixed for s in "lr"]
+        cols.append("p.match_key")
+        # the columns a scoring reads as they are (all but the record numbers)
+        self._kept = [c.split(".", 1)[1].strip('"') for c in cols[2:]]
+        return self._materialise([pairs, *gammas],
+                                 f"select {', '.join(cols)} from {pairs.physical_name} as p"
+                                 f"{joins}", "__tribunal_candidate_vectors")
 
     def __len__(self) -> int:
         return int(self._run(f"select count(*) as n from {self.vectors.physical_name}")["n"].iloc[0])
@@ -226,23 +269,19 @@ class CandidateVectors:
                                  f"select r.__rid, {sel} from {self._keys.physical_name} as r "
                                  f"{joins}", "__tribunal_record_tf")
 
-    def score(self, floor: float) -> Any:
-        """Splink data frame of the pairs (``unique_id_l``, ``unique_id_r``,
-        ``match_weight``, ``match_probability``) with match probability >= ``floor``,
-        scored with the model's current prior and frequency tables. The caller drops it."""
+    def _enqueue_predict(self, floor: float) -> tuple[Any, Any]:
+        """A pipeline ending in Splink's ``__splink__df_predict`` of the kept vectors with
+        the model's current prior and frequency tables, pairs named by record number
+        (``unique_id_l``, ``unique_id_r``); and the frequency table it reads, for the caller
+        to drop once the pipeline ran (None when no frequency changes)."""
         from splink.internals.pipeline import CTEPipeline
         from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 
-        _q, columns = self._q, self._looked_up
-        inputs: list[Any] = [self.vectors, self._keys, *self._gammas]
-        cols = ["v.__rid_l as unique_id_l", "v.__rid_r as unique_id_r", "v.match_key"]
-        cols += [f"v.{_q(cc._gamma_column_name.strip(chr(34)))}"
-                 for i, cc in enumerate(self._comparisons) if i not in self._grouped]
+        _q, columns, V = self._q, self._looked_up, self.vectors.physical_name
+        inputs: list[Any] = [self.vectors]
+        cols = ["v.__rid_l as unique_id_l", "v.__rid_r as unique_id_r"]
+        cols += [f"v.{_q(c)}" for c in self._kept]
         joins = ""
-        for i, g in zip(self._grouped, self._gammas, strict=True):
-            cols.append(f"g{i}.{self._comparisons[i]._gamma_column_name}")
-            joins += (f" join {g.physical_name} as g{i} "
-                      f"on g{i}.__gl = v.__g{i}_l and g{i}.__gr = v.__g{i}_r")
         freq = None
         if columns:
             freq = self._record_frequencies(columns)
@@ -252,20 +291,45 @@ class CandidateVectors:
             joins += (f" left join {freq.physical_name} as l on l.__rid = v.__rid_l"
                       f" left join {freq.physical_name} as r on r.__rid = v.__rid_r")
         pipe = CTEPipeline(inputs)
-        pipe.enqueue_sql(f"select {', '.join(cols)} from {self.vectors.physical_name} as v"
-                         f"{joins}", "__splink__df_comparison_vectors")
+        pipe.enqueue_sql(f"select {', '.join(cols)} from {V} as v{joins}",
+                         "__splink__df_comparison_vectors")
         pipe.enqueue_list_of_sqls(predict_from_comparison_vectors_sqls_using_settings(
             self.linker._settings_obj, threshold_match_probability=floor))
-        K = self._keys.physical_name
-        pipe.enqueue_sql("select kl.__jk as unique_id_l, kr.__jk as unique_id_r, "
-                         "p.match_weight, p.match_probability from __splink__df_predict as p "
-                         f"join {K} as kl on kl.__rid = p.unique_id_l "
-                         f"join {K} as kr on kr.__rid = p.unique_id_r", "__tribunal_rescored")
+        return pipe, freq
+
+    def _run_pipeline(self, pipe: Any, freq: Any) -> Any:
         try:
             return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
         finally:
             if freq is not None:
                 freq.drop_table_from_database_and_remove_from_cache()
+
+    def score(self, floor: float) -> Any:
+        """Splink data frame of the pairs (``unique_id_l``, ``unique_id_r``,
+        ``match_weight``, ``match_probability``) with match probability >= ``floor``,
+        scored with the model's current prior and frequency tables. The caller drops it."""
+        pipe, freq = self._enqueue_predict(floor)
+        K = self._keys.physical_name
+        pipe.enqueue_sql("select kl.__jk as unique_id_l, kr.__jk as unique_id_r, "
+                         "p.match_weight, p.match_probability from __splink__df_predict as p "
+                         f"join {K} as kl on kl.__rid = p.unique_id_l "
+                         f"join {K} as kr on kr.__rid = p.unique_id_r", "__tribunal_rescored")
+        return self._run_pipeline(pipe, freq)
+
+    def score_numbers(self, floor: float) -> Any:
+        """As :meth:`score`, the pairs named by record number instead of record id
+        (``unique_id_l``, ``unique_id_r``, ``match_probability``): what a calibration
+        round reads, with :attr:`numbered` as the records."""
+        pipe, freq = self._enqueue_predict(floor)
+        pipe.enqueue_sql("select unique_id_l, unique_id_r, match_probability "
+                         "from __splink__df_predict", "__tribunal_rescored_numbers")
+        return self._run_pipeline(pipe, freq)
+
+    @property
+    def numbered(self) -> Any:
+        """Splink data frame of the records by number (``__rid``) with the columns whose
+        frequencies change between scorings."""
+        return self._keys
 
     def drop(self) -> None:
         for table in self._tables:

@@ -53,7 +53,9 @@ def predict_calibrated(model: TrainedModel, n_records: int, floor: float,
     vectors = CandidateVectors(model.linker, model.table, _name_tf_columns(model))
     try:
         if rounds > 0:
-            _calibrate(model, n_records, rounds, vectors.score)
+            # the rounds read pairs and records by number: no id is looked up for them
+            _calibrate(model, n_records, rounds, vectors.score_numbers,
+                       records=(vectors.numbered, "__rid"))
         return _taken(vectors.score(floor))
     finally:
         vectors.drop()
@@ -80,9 +82,12 @@ _COUNT_FLOOR = 0.001
 
 
 def _calibrate(model: TrainedModel, n_records: int, rounds: int,
-               score: Callable[[float], Any]) -> float:
+               score: Callable[[float], Any],
+               records: tuple[Any, str] | None = None) -> float:
     """The rounds of :func:`calibrate_prior`; ``score(floor)`` gives the pairs scored with
-    the model's current prior and frequency tables as a Splink data frame."""
+    the model's current prior and frequency tables as a Splink data frame; ``records`` the
+    records the pairs name and their id column (default: the model's table by
+    ``unique_id``)."""
     from tribunal.linkage.frequencies import reweight_term_frequencies
     from tribunal.linkage.repeatable import exact_sum_sql
 
@@ -98,7 +103,8 @@ def _calibrate(model: TrainedModel, n_records: int, rounds: int,
             f"select coalesce({exact_sum_sql('match_probability')}, 0) as s "
             f"from {scored.physical_name}", output_type="pandas")["s"].iloc[0])
         if tf_columns:
-            reweight_term_frequencies(model.linker, model.table, scored, tf_columns)
+            table, uid = records or (model.table, "unique_id")
+            reweight_term_frequencies(model.linker, table, scored, tf_columns, uid)
         scored.drop_table_from_database_and_remove_from_cache()
         new = min(expected / total, prior * 10, 0.5)
         if new <= prior:
