@@ -25,8 +25,14 @@ def _frame(scored: Any) -> pd.DataFrame:
     """A scored-pairs Splink data frame as pandas in a fixed order (not the engine's, which
     varies with threads), so that ties between equally scored partners resolve the same
     way in every run."""
-    frame = scored.as_pandas_dataframe()
     keep = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
+    if hasattr(scored, "as_duckdbpyrelation"):
+        # DuckDB sorts strings by their bytes, which in UTF-8 is the order of code points,
+        # Python's order: the same rows in the same order as the pandas sort below,
+        # sorted in parallel and without a second copy
+        return scored.as_duckdbpyrelation().select(", ".join(keep)).order(
+            "unique_id_l, unique_id_r").df()
+    frame = scored.as_pandas_dataframe()
     return frame[keep].sort_values(["unique_id_l", "unique_id_r"], kind="stable",
                                    ignore_index=True)
 
