@@ -89,3 +89,54 @@ def test_frequency_sql_quotes_for_the_backend():
     spark = person_frequency_sql("records", "pairs", "name_key", "spark")
     assert "`name_key`" in spark and '"name_key"' not in spark
     assert '"name_key"' in person_frequency_sql("records", "pairs", "name_key")
+
+
+def test_frame_sorted_by_the_database_as_by_pandas():
+    """The scored pairs come out in the order pandas' sort gives, ids with characters
+    beyond ASCII included (ties between equal scores resolve by this order)."""
+    from splink import DuckDBAPI
+
+    from tribunal.linkage.scoring import _frame
+
+    rng = np.random.default_rng(3)
+    ids = ["a:10", "a:9", "a:1", "Z:2", "王:1", "é:3", "e:3", "a", "ａ:1", "😀:1"]
+    left = rng.choice(ids, size=300)
+    right = rng.choice(ids, size=300)
+    pairs = pd.DataFrame({"unique_id_l": left, "unique_id_r": right,
+                          "match_weight": rng.normal(size=300)})
+    pairs = pairs.drop_duplicates(["unique_id_l", "unique_id_r"], ignore_index=True)
+    pairs["match_probability"] = rng.random(len(pairs))
+    scored = DuckDBAPI(duckdb.connect()).register(pairs)
+    got = _frame(scored)
+    expected = pairs[["unique_id_l", "unique_id_r", "match_probability", "match_weight"]]
+    expected = expected.sort_values(["unique_id_l", "unique_id_r"], kind="stable",
+                                    ignore_index=True)
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_frequencies_from_pairs_by_number_equal_those_by_id(records):
+    """A calibration round reads pairs and records by number: the name frequencies it
+    gives equal those from the same pairs by record id."""
+    from tribunal.linkage.frequencies import person_frequency_sql
+
+    model = _trained(records)
+    linker = model.linker
+    vectors = CandidateVectors(linker, model.table, ["name_key"])
+    try:
+        assert vectors._fixed  # the other frequencies are kept in the vectors
+        by_id, by_number = vectors.score(0.001), vectors.score_numbers(0.001)
+        try:
+            def frequencies(recs: str, pairs: str, uid: str) -> pd.DataFrame:
+                sql = person_frequency_sql(recs, pairs, "name_key", uid=uid)
+                return linker.misc.query_sql(sql, output_type="pandas").sort_values(
+                    "name_key", ignore_index=True)
+
+            a = frequencies(model.table.physical_name, by_id.physical_name, "unique_id")
+            b = frequencies(vectors.numbered.physical_name, by_number.physical_name, "__rid")
+        finally:
+            by_id.drop_table_from_database_and_remove_from_cache()
+            by_number.drop_table_from_database_and_remove_from_cache()
+    finally:
+        vectors.drop()
+    assert len(a) > 10 and (a["tf_name_key"] < a["tf_name_key"].max()).any()
+    pd.testing.assert_frame_equal(a, b)
