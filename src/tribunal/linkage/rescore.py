@@ -81,8 +81,8 @@ class CandidateVectors:
         frequencies = [c.removeprefix("tf_").removesuffix("_l") for c in vector_columns
                        if c.startswith("tf_") and c.endswith("_l")]
         # Only the frequencies of ``tf_columns`` may change between scorings: they are
-        # looked up per record at each scoring; the others are looked up once and kept
-        # in the vectors.
+        # looked up per record at each scoring; the others are looked up once per record
+        # and kept beside the record numbers.
         self._looked_up = [c for c in frequencies if c in self.tf_columns]
         self._fixed = [c for c in frequencies if c not in self.tf_columns]
         self._tables: list[Any] = []
@@ -110,7 +110,8 @@ class CandidateVectors:
                 self._tables.append(self.vectors)
                 self._keys = self._materialise(
                     [rec], "select " + ", ".join(
-                        self._q(c) for c in ["__jk", "__rid", *self._looked_up])
+                        self._q(c) for c in ["__jk", "__rid", *self._looked_up,
+                                             *(f"tf_{c}" for c in self._fixed)])
                     + f" from {rec.physical_name}", "__tribunal_record_keys")
                 self._tables.append(self._keys)
             finally:
@@ -192,8 +193,8 @@ class CandidateVectors:
         return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
 
     def _pair_vectors(self, blocked: Any, rec: Any) -> Any:
-        """Per candidate pair: the record numbers, group numbers, the levels of the
-        comparisons not grouped, the fixed frequencies and the match key."""
+        """Per candidate pair: the record numbers, group numbers and the levels of the
+        comparisons not grouped."""
         from tribunal.linkage.compare_sql import guard_edit_distance
 
         _q, R = self._q, rec.physical_name
@@ -201,16 +202,13 @@ class CandidateVectors:
         values = list(dict.fromkeys(
             [c for i in ungrouped for c in self._inputs(i)]))
         side = [f"{s}.{_q(c)} as {_q(f'{c}_{s}')}" for c in values for s in "lr"]
-        side += [f"{s}.{_q('tf_' + c)} as {_q(f'tf_{c}_{s}')}" for c in self._fixed for s in "lr"]
         groups = "".join(f", l.__g{i} as __g{i}_l, r.__g{i} as __g{i}_r" for i in self._grouped)
-        joined = (f"select b.match_key, l.__rid as __rid_l, r.__rid as __rid_r{groups}"
+        joined = (f"select l.__rid as __rid_l, r.__rid as __rid_r{groups}"
                   f"{''.join(', ' + c for c in side)} from {blocked.physical_name} as b "
                   f"join {R} as l on l.__jk = b.join_key_l join {R} as r on r.__jk = b.join_key_r")
         keep = ["__rid_l", "__rid_r"]
         keep += [f"__g{i}_{s}" for i in self._grouped for s in "lr"]
         keep += [guard_edit_distance(self._comparisons[i]._case_statement) for i in ungrouped]
-        keep += [_q(f"tf_{c}_{s}") for c in self._fixed for s in "lr"]
-        keep.append("match_key")
         return self._materialise([blocked, rec], f"select {', '.join(keep)} from ({joined})",
                                  "__tribunal_pair_vectors")
 
@@ -246,8 +244,6 @@ class CandidateVectors:
             cols.append(f"g{i}.{gamma}")
             joins += (f" join {g.physical_name} as g{i} "
                       f"on g{i}.__gl = p.__g{i}_l and g{i}.__gr = p.__g{i}_r")
-        cols += [f"p.{_q(f'tf_{c}_{s}')}" for c in self._fixed for s in "lr"]
-        cols.append("p.match_key")
         # the columns a scoring reads as they are (all but the record numbers)
         self._kept = [c.split(".", 1)[1].strip('"') for c in cols[2:]]
         return self._materialise([pairs, *gammas],
@@ -258,10 +254,12 @@ class CandidateVectors:
         return int(self._run(f"select count(*) as n from {self.vectors.physical_name}")["n"].iloc[0])
 
     def _record_frequencies(self, columns: list[str]) -> Any:
-        """Per record number, the current frequency of its value of each of ``columns``."""
+        """Per record number, the current frequency of its value of each of ``columns``
+        and the fixed frequencies."""
         _q = self._q
         tables = [self.linker.table_management.compute_tf_table(c) for c in columns]
-        sel = ", ".join(f"t{i}.{_q('tf_' + c)}" for i, c in enumerate(columns))
+        sel = ", ".join([*(f"r.{_q('tf_' + c)}" for c in self._fixed),
+                         *(f"t{i}.{_q('tf_' + c)}" for i, c in enumerate(columns))])
         joins = " ".join(
             f"left join {t.physical_name} as t{i} on t{i}.{_q(c)} = r.{_q(c)}"
             for i, (c, t) in enumerate(zip(columns, tables, strict=True)))
@@ -279,15 +277,18 @@ class CandidateVectors:
 
         _q, columns, V = self._q, self._looked_up, self.vectors.physical_name
         inputs: list[Any] = [self.vectors]
-        cols = ["v.__rid_l as unique_id_l", "v.__rid_r as unique_id_r"]
+        # Splink's SQL passes the match key through to its predictions; no score reads
+        # it and none is returned, so the vectors do not carry it
+        cols = ["v.__rid_l as unique_id_l", "v.__rid_r as unique_id_r",
+                "cast(null as varchar) as match_key"]
         cols += [f"v.{_q(c)}" for c in self._kept]
         joins = ""
         freq = None
-        if columns:
+        if columns or self._fixed:
             freq = self._record_frequencies(columns)
             inputs.append(freq)
             cols += [f"{s}.{_q('tf_' + c)} as {_q(f'tf_{c}_{s}')}"
-                     for c in columns for s in ("l", "r")]
+                     for c in [*self._fixed, *columns] for s in ("l", "r")]
             joins += (f" left join {freq.physical_name} as l on l.__rid = v.__rid_l"
                       f" left join {freq.physical_name} as r on r.__rid = v.__rid_r")
         pipe = CTEPipeline(inputs)
