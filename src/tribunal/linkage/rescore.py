@@ -11,9 +11,9 @@ tables enter only in the sum.
 :class:`CandidateVectors` therefore computes the comparison vector of every candidate pair
 once and keeps it. Re-estimating the prior and the name frequencies
 (:func:`tribunal.linkage.scoring.predict_calibrated`) then re-scores the kept vectors: the name
-frequencies are looked up again per record and Splink's own match-weight SQL runs on the
-vectors, so each re-scoring equals a fresh Splink prediction with the model's current
-prior and registered frequency tables. Every candidate pair is kept, not only those above
+frequencies are looked up again per record (the others, which do not change, once) and
+Splink's own match-weight SQL runs on the vectors, so each re-scoring equals a fresh Splink
+prediction with the model's current prior and registered frequency tables. Every candidate pair is kept, not only those above
 some floor, because a lower name frequency can lift a pair by more than any fixed margin.
 
 The vectors are computed with Splink's comparison SQL in a cheaper arrangement
@@ -56,15 +56,16 @@ class CandidateVectors:
     """The comparison vectors of all candidate pairs of ``linker`` (a trained Splink
     ``Linker`` on DuckDB), kept in its database; ``records`` is the Splink data frame of the
     input records and ``tf_columns`` the columns whose frequency tables may be registered
-    anew between scorings; every frequency (these and the others) is looked up per record
-    at each scoring, so any registered table is followed.
+    anew between scorings: their frequencies are looked up per record at each scoring, so
+    any table registered for them is followed; the other frequencies are looked up once.
 
     The pairs are computed with Splink's own comparison SQL, in a cheaper arrangement
     (:mod:`tribunal.linkage.compare_sql`): records are numbered, pairs carry the numbers
     and only the values the comparisons read, comparisons on list columns (the name) are
-    evaluated once per distinct pair of values and joined back at each scoring, and
-    one-edit tests are guarded by a prefix/suffix test. Record numbers never reach the
-    scored pairs, which carry the record ids."""
+    evaluated once per distinct pair of values and joined into the vectors once, and
+    one-edit tests are guarded by a prefix/suffix test. :meth:`score` names the pairs by
+    record id; :meth:`score_numbers` by record number, for calibration rounds that need
+    no id."""
 
     def __init__(self, linker: Any, records: Any, tf_columns: list[str]) -> None:
         from tribunal.linkage.compare_sql import grouped_comparisons
