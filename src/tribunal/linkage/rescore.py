@@ -98,16 +98,18 @@ class CandidateVectors:
                                  if self._values_repeat(i)]
                 rec.drop_table_from_database_and_remove_from_cache()
                 rec = self._numbered_records(self._grouped)
-                pairs = self._pair_vectors(blocked, rec)
+                pairs, vectors = self._pair_vectors(blocked, rec), None
                 try:
                     # kept (small: one row per distinct pair of values) for inspection
                     self._gammas = []
                     for i in self._grouped:
                         self._gammas.append(self._group_gammas(rec, pairs, i))
                         self._tables.append(self._gammas[-1])
-                    self.vectors = self._joined(pairs, self._gammas)
+                    vectors = self._joined(pairs, self._gammas)
                 finally:
-                    pairs.drop_table_from_database_and_remove_from_cache()
+                    if vectors is not pairs:
+                        pairs.drop_table_from_database_and_remove_from_cache()
+                self.vectors = vectors
                 self._tables.append(self.vectors)
                 self._keys = self._materialise(
                     [rec], "select " + ", ".join(
@@ -247,6 +249,8 @@ class CandidateVectors:
                       f"on g{i}.__gl = p.__g{i}_l and g{i}.__gr = p.__g{i}_r")
         # the columns a scoring reads as they are (all but the record numbers)
         self._kept = [c.split(".", 1)[1].strip('"') for c in cols[2:]]
+        if not gammas:  # nothing to join: the pairs are the vectors
+            return pairs
         return self._materialise([pairs, *gammas],
                                  f"select {', '.join(cols)} from {pairs.physical_name} as p"
                                  f"{joins}", "__tribunal_candidate_vectors")
