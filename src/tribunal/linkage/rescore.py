@@ -24,6 +24,7 @@ of names; one-edit tests are guarded by a cheap prefix/suffix test. DuckDB only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["CandidateVectors"]
@@ -74,7 +75,7 @@ class CandidateVectors:
         self._q = _quoter(linker._sql_dialect_str)
         settings = linker._settings_obj
         uids = settings.column_info_settings.unique_id_input_columns
-        if len(uids) != 1:
+        if len(uids) != 1 or settings._link_type != "dedupe_only":
             raise ValueError("CandidateVectors needs one unique id column (dedupe_only)")
         self._uid = uids[0].unquote().name
         self._comparisons = list(settings.comparisons)
@@ -87,7 +88,6 @@ class CandidateVectors:
         self._looked_up = [c for c in frequencies if c in self.tf_columns]
         self._fixed = [c for c in frequencies if c not in self.tf_columns]
         self._tables: list[Any] = []
-        blocked = self.linker.inference.compute_blocked_pairs_for_predict()
         try:
             rec = self._numbered_records()
             try:
@@ -98,7 +98,7 @@ class CandidateVectors:
                                  if self._values_repeat(i)]
                 rec.drop_table_from_database_and_remove_from_cache()
                 rec = self._numbered_records(self._grouped)
-                pairs, vectors = self._pair_vectors(blocked, rec), None
+                pairs, vectors = self._pair_vectors(rec), None
                 try:
                     # kept (small: one row per distinct pair of values) for inspection
                     self._gammas = []
@@ -122,8 +122,6 @@ class CandidateVectors:
         except BaseException:
             self.drop()
             raise
-        finally:
-            blocked.drop_table_from_database_and_remove_from_cache()
 
     def _run(self, sql: str) -> Any:
         return self.linker.misc.query_sql(sql, output_type="pandas")
@@ -195,9 +193,48 @@ class CandidateVectors:
         pipe.enqueue_sql(f"select *{groups} from __tribunal_numbered", "__tribunal_records")
         return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
 
-    def _pair_vectors(self, blocked: Any, rec: Any) -> Any:
+    def _enqueue_blocked_pairs(self, pipe: Any) -> Callable[[], None]:
+        """Enqueue Splink's candidate pairs (``__splink__blocked_id_pairs``: ``join_key_l``,
+        ``join_key_r``, ``match_key``) onto ``pipe``, as Splink's
+        ``compute_blocked_pairs_for_predict`` computes them for a dedupe, without
+        materialising them: the pairs go straight into the join to the records. Returns
+        the clean-up of the tables Splink materialised for exploding rules."""
+        from splink.internals.blocking import (
+            BlockingRule,
+            ExplodingBlockingRule,
+            block_using_rules_sqls,
+            materialise_exploded_id_tables,
+        )
+        from splink.internals.vertically_concatenate import enqueue_df_concat
+
+        linker, settings = self.linker, self.linker._settings_obj
+        info = settings.column_info_settings
+        rules = settings._blocking_rules_to_generate_predictions or [
+            BlockingRule("1=1", sql_dialect_str=linker._sql_dialect_str)]
+        enqueue_df_concat(linker, pipe)
+        materialise_exploded_id_tables(
+            link_type=settings._link_type, blocking_rules=rules, db_api=linker._db_api,
+            splink_df_dict=linker._input_tables_dict,
+            source_dataset_input_column=info.source_dataset_input_column,
+            unique_id_input_column=info.unique_id_input_column)
+        pipe.enqueue_list_of_sqls(block_using_rules_sqls(
+            input_tablename_l="__splink__df_concat", input_tablename_r="__splink__df_concat",
+            blocking_rules=rules, link_type=settings._link_type,
+            source_dataset_input_column=info.source_dataset_input_column,
+            unique_id_input_column=info.unique_id_input_column))
+
+        def clean() -> None:
+            for rule in rules:
+                if isinstance(rule, ExplodingBlockingRule):
+                    rule.drop_materialised_id_pairs_dataframe()
+
+        return clean
+
+    def _pair_vectors(self, rec: Any) -> Any:
         """Per candidate pair: the record numbers, group numbers and the levels of the
         comparisons not grouped."""
+        from splink.internals.pipeline import CTEPipeline
+
         from tribunal.linkage.compare_sql import guard_edit_distance
 
         _q, R = self._q, rec.physical_name
@@ -207,13 +244,19 @@ class CandidateVectors:
         side = [f"{s}.{_q(c)} as {_q(f'{c}_{s}')}" for c in values for s in "lr"]
         groups = "".join(f", l.__g{i} as __g{i}_l, r.__g{i} as __g{i}_r" for i in self._grouped)
         joined = (f"select l.__rid as __rid_l, r.__rid as __rid_r{groups}"
-                  f"{''.join(', ' + c for c in side)} from {blocked.physical_name} as b "
+                  f"{''.join(', ' + c for c in side)} from __splink__blocked_id_pairs as b "
                   f"join {R} as l on l.__jk = b.join_key_l join {R} as r on r.__jk = b.join_key_r")
         keep = ["__rid_l", "__rid_r"]
         keep += [f"__g{i}_{s}" for i in self._grouped for s in "lr"]
         keep += [guard_edit_distance(self._comparisons[i]._case_statement) for i in ungrouped]
-        return self._materialise([blocked, rec], f"select {', '.join(keep)} from ({joined})",
-                                 "__tribunal_pair_vectors")
+        pipe = CTEPipeline([rec])
+        clean = self._enqueue_blocked_pairs(pipe)
+        try:
+            pipe.enqueue_sql(f"select {', '.join(keep)} from ({joined})",
+                             "__tribunal_pair_vectors")
+            return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
+        finally:
+            clean()
 
     def _group_gammas(self, rec: Any, pairs: Any, i: int) -> Any:
         """The level of comparison ``i`` per distinct pair of its input values among the
