@@ -18,7 +18,8 @@ some floor, because a lower name frequency can lift a pair by more than any fixe
 
 The vectors are computed with Splink's comparison SQL in a cheaper arrangement
 (:mod:`tribunal.linkage.compare_sql`): pairs carry record numbers instead of ids and only
-the values the comparisons read; the name comparison is evaluated once per distinct pair
+the values the comparisons read (Splink's blocking SQL feeds its candidate pairs straight
+into the join to the numbered records); the name comparison is evaluated once per distinct pair
 of names; one-edit tests are guarded by a cheap prefix/suffix test. DuckDB only.
 """
 
