@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tribunal.linkage.compare_sql import guard_edit_distance
+from tribunal.linkage.compare_sql import guard_edit_distance, guard_list_intersect
 from tribunal.linkage.mapping import recognise
 from tribunal.linkage.model import ModelOptions, present_columns, train
 from tribunal.linkage.records import standardise
@@ -92,3 +92,37 @@ def test_names_compared_once_per_distinct_pair_score_as_splink(grouped, monkeypa
     assert len(both) == n_pairs
     assert (both["_merge"] == "both").all(), both["_merge"].value_counts()
     assert np.allclose(both["match_weight_a"], both["match_weight_b"], atol=1e-9)
+
+
+def _lists(rng: np.random.Generator, n: int) -> list[list[str | None] | None]:
+    """Short lists over a small alphabet, with repeats, NULL elements, empty and NULL lists."""
+    out: list[list[str | None] | None] = [None, [], [None], [None, "a"], ["a", "a"]]
+    for _ in range(n):
+        k = int(rng.integers(0, 5))
+        out.append([None if v == "-" else str(v) for v in rng.choice(list("abc-"), size=k)])
+    return out
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_list_has_any_gives_the_same_answer_as_counting_the_intersection(k):
+    values = _lists(np.random.default_rng(7), 60)
+    con = duckdb.connect()
+    con.execute("create table s as select unnest(?::varchar[][]) as a", [values])
+    test = f'array_length(list_intersect("a_l", "a_r")) >= {k}'
+    case = f"CASE WHEN {test} THEN 2 WHEN a_l IS NULL THEN -1 ELSE 0 END as g"
+    rewritten = guard_list_intersect(case)
+    assert "list_has_any" in rewritten.lower()
+    assert ("list_intersect" in rewritten.lower()) == (k > 1)
+    rows = con.execute(f"""
+        select {case}, {rewritten.replace(' AS g', ' AS h').replace(' as g', ' as h')},
+               {test} as plain, {guard_list_intersect(test)} as fast
+        from (select l.a as a_l, r.a as a_r from s as l cross join s as r)""").fetchall()
+    assert len(rows) == len(values) ** 2
+    assert all(g == h and p is f or p == f for g, h, p, f in rows)  # NULL stays NULL
+    assert {g for g, *_ in rows} >= {2, 0, -1}
+    assert sum(p is None for *_, p, _f in rows) > 0
+
+
+def test_sql_without_list_intersections_is_left_alone():
+    sql = 'CASE WHEN array_length(list_intersect("x_l", "x_r")) >= 0 THEN 1 END'
+    assert guard_list_intersect(sql) == sql

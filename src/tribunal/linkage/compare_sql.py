@@ -1,6 +1,6 @@
 """Splink's comparison SQL made cheaper to evaluate over millions of pairs, result unchanged.
 
-Two rewrites, each exact (the comparison levels they give are those of Splink's SQL):
+Three rewrites, each exact (the comparison levels they give are those of Splink's SQL):
 
 - **A guard before a one-edit test.** ``damerau_levenshtein(a, b) <= 1`` (or
   ``levenshtein``) costs about a microsecond per pair in DuckDB, and most candidate pairs
@@ -12,6 +12,13 @@ Two rewrites, each exact (the comparison levels they give are those of Splink's 
   most such pairs at the cost of two string comparisons (the filter idea of Gravano et al.,
   "Approximate string joins in a database (almost) for free", VLDB 2001, with the prefix
   and suffix in place of q-grams). NULLs still give no match.
+- **A shared element before counting the shared elements.**
+  ``array_length(list_intersect(a, b)) >= k`` builds the intersection for every pair;
+  DuckDB's ``list_has_any(a, b)`` only looks for one common element and, like
+  ``list_intersect``, ignores NULL elements and is NULL for a NULL ``a``; against a NULL
+  ``b`` the intersection is empty, so ``b`` is read as ``coalesce(b, [])``. For ``k = 1``
+  it replaces the test, for ``k >= 2`` it guards it (:func:`guard_list_intersect`), and
+  the value (true, false or NULL) is the original's.
 - **One comparison per distinct pair of values** (:func:`grouped_comparisons`): a
   comparison reading list columns (name tokens, variants) is evaluated once per distinct
   pair of its input values, not once per record pair; lists of people repeat names, so
@@ -22,7 +29,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["grouped_comparisons", "guard_edit_distance"]
+__all__ = ["guard_edit_distance", "guard_list_intersect", "guarded_levels",
+           "grouped_comparisons"]
 
 _EDIT_FUNCTIONS = {"damerau_levenshtein", "levenshtein"}
 
@@ -72,6 +80,53 @@ def guard_edit_distance(sql: str) -> str:
     if not changed:
         return sql
     return ", ".join(e.sql(dialect="duckdb") for e in tree.expressions)
+
+
+def guard_list_intersect(sql: str) -> str:
+    """``sql`` (a DuckDB select expression) with each ``array_length(list_intersect(a, b))
+    >= 1`` replaced by ``list_has_any(a, b)`` and each ``... >= k`` (k >= 2) preceded by it
+    (module docstring); returned unchanged when it holds none."""
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(f"select {sql}", read="duckdb")
+    changed = False
+    for node in list(tree.find_all(exp.GTE)):
+        size, bound = node.this, node.expression
+        if not (isinstance(size, exp.ArraySize) and isinstance(bound, exp.Literal)
+                and not bound.is_string and _function_name(size.this) == "list_intersect"):
+            continue
+        args = list(size.this.expressions)
+        k = float(bound.this)
+        if len(args) != 2 or k < 1 or k != int(k):
+            continue
+        # list_intersect(a, NULL) is empty, not NULL: so is list_has_any(a, [])
+        right = exp.maybe_parse(f"coalesce({args[1].sql(dialect='duckdb')}, [])",
+                                dialect="duckdb")
+        has_any = exp.Anonymous(this="list_has_any", expressions=[args[0].copy(), right])
+        node.replace(has_any if k == 1 else exp.paren(exp.and_(has_any, node.copy())))
+        changed = True
+    if not changed:
+        return sql
+    return ", ".join(e.sql(dialect="duckdb") for e in tree.expressions)
+
+
+def guarded_levels(comparisons: list[Any]) -> list[tuple[str, str]]:
+    """``(old, new)`` text replacements that guard the one-edit tests and the list
+    intersections (module docstring) of the Splink ``comparisons``' levels wherever Splink
+    writes a level into SQL (``WHEN condition THEN``): applied to every statement of a
+    training run, they make its comparison vectors cheaper and leave them exactly as they
+    were."""
+    out = []
+    for cc in comparisons:
+        for cl in cc.comparison_levels:
+            if cl._is_else_level:
+                continue
+            cond = cl.sql_condition
+            guarded = guard_list_intersect(guard_edit_distance(cond))
+            if guarded != cond:
+                out.append((f"WHEN {cond} THEN ", f"WHEN {guarded} THEN "))
+    return out
 
 
 def grouped_comparisons(comparisons: list[Any], list_columns: set[str]) -> list[int]:

@@ -129,8 +129,12 @@ def training_api_class() -> Any:
         """
 
         em_threads: int | None = None
+        # text replacements applied to every statement (see TrainingInput.rewrite)
+        rewrites: Sequence[tuple[str, str]] = ()
 
         def _setup_for_execute_sql(self, sql: str, physical_name: str) -> str:
+            for old, new in self.rewrites:
+                sql = sql.replace(old, new)
             if self.em_threads is not None:
                 parallel = physical_name.startswith(_PARALLEL_IN_EM)
                 self._con.execute(f"set threads = {self.em_threads if parallel else 1}")
@@ -204,6 +208,13 @@ class TrainingInput:
                 yield
             finally:
                 self.api.em_threads = None
+
+    def rewrite(self, replacements: Sequence[tuple[str, str]]) -> None:
+        """Have every training statement on DuckDB rewritten by the text ``replacements``
+        (``(old, new)`` pairs), each of which must leave the statement's result exactly as
+        it was (e.g. :func:`tribunal.linkage.compare_sql.guarded_levels`)."""
+        if self.con is not None:
+            self.api.rewrites = tuple(replacements)
 
     def labels(self, labels: Any) -> Any:
         """Reviewed pairs (``unique_id_l``, ``unique_id_r``, ...) with the training ids;
