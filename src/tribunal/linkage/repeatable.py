@@ -118,14 +118,14 @@ def training_api_class() -> Any:
 
     class TrainingAPI(DuckDBAPI):  # type: ignore[misc]
         """Splink's DuckDB API that, while EM runs on one thread (``em_threads`` set),
-        builds the sampled pairs and their comparison vectors on ``em_threads`` threads and
-        then sorts the vectors by their agreement pattern (``gamma_`` columns).
+        builds the sampled pairs and their comparison vectors on ``em_threads`` threads,
+        keeping of the vectors only their agreement pattern (``gamma_`` columns), sorted.
 
         EM without term frequencies reads the vectors only through the count of each
         agreement pattern; on one thread over a table in a fixed order of patterns, that
         count lists the patterns in the same order every run, so every later sum of the
-        EM iterations (one thread too) adds its terms in the same order. Rows with one
-        pattern are alike to the count, so sorting by the pattern alone suffices.
+        EM iterations (one thread too) adds its terms in the same order. The record ids
+        and frequencies of the pairs, which the count does not read, are not kept.
         """
 
         em_threads: int | None = None
@@ -138,17 +138,22 @@ def training_api_class() -> Any:
             if self.em_threads is not None:
                 parallel = physical_name.startswith(_PARALLEL_IN_EM)
                 self._con.execute(f"set threads = {self.em_threads if parallel else 1}")
+                if physical_name.startswith(_VECTORS):
+                    sql = self._patterns_only(sql)
             return super()._setup_for_execute_sql(sql, physical_name)
+
+        def _patterns_only(self, sql: str) -> str:
+            # the agreement patterns alone, sorted: all the count reads of the vectors
+            gammas = [r[0] for r in self._con.execute(f"describe {sql}").fetchall()
+                      if r[0].startswith("gamma_")]
+            if not gammas:
+                return sql
+            cols = ", ".join(_q(g) for g in gammas)
+            return f"select {cols} from ({sql}) order by {cols}"
 
         def _cleanup_for_execute_sql(self, table: Any, templated_name: str,
                                      physical_name: str) -> Any:
             if self.em_threads is not None and templated_name == _VECTORS:
-                gammas = [r[0] for r in self._con.execute(f"describe {physical_name}")
-                          .fetchall() if r[0].startswith("gamma_")]
-                if gammas:
-                    order = ", ".join(_q(g) for g in gammas)
-                    self._con.execute(f"create or replace table {physical_name} as "
-                                      f"select * from {physical_name} order by {order}")
                 self._con.execute("set threads = 1")
             return super()._cleanup_for_execute_sql(table, templated_name, physical_name)
 
