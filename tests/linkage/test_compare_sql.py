@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tribunal.linkage.compare_sql import guard_edit_distance, guard_list_intersect
+from tribunal.linkage.compare_sql import cheaper_sql, guard_edit_distance, guard_list_intersect
 from tribunal.linkage.mapping import recognise
 from tribunal.linkage.model import ModelOptions, present_columns, train
 from tribunal.linkage.records import standardise
@@ -126,3 +126,13 @@ def test_list_has_any_gives_the_same_answer_as_counting_the_intersection(k):
 def test_sql_without_list_intersections_is_left_alone():
     sql = 'CASE WHEN array_length(list_intersect("x_l", "x_r")) >= 0 THEN 1 END'
     assert guard_list_intersect(sql) == sql
+
+
+def test_cheaper_sql_applies_both_rewrites():
+    """The scoring's comparisons get both rewrites, not only the one-edit guard."""
+    sql = ('CASE WHEN array_length(list_intersect("a_l", "a_r")) >= 1 THEN 2 '
+           'WHEN damerau_levenshtein("d_l", "d_r") <= 1 THEN 1 ELSE 0 END')
+    out = cheaper_sql(sql).lower()
+    assert "list_has_any" in out and "list_intersect" not in out
+    assert out == guard_list_intersect(guard_edit_distance(sql)).lower()
+    assert "left(" in out

@@ -236,7 +236,7 @@ class CandidateVectors:
         comparisons not grouped."""
         from splink.internals.pipeline import CTEPipeline
 
-        from tribunal.linkage.compare_sql import guard_edit_distance
+        from tribunal.linkage.compare_sql import cheaper_sql
 
         _q, R = self._q, rec.physical_name
         ungrouped = [i for i in range(len(self._comparisons)) if i not in self._grouped]
@@ -249,7 +249,7 @@ class CandidateVectors:
                   f"join {R} as l on l.__jk = b.join_key_l join {R} as r on r.__jk = b.join_key_r")
         keep = ["__rid_l", "__rid_r"]
         keep += [f"__g{i}_{s}" for i in self._grouped for s in "lr"]
-        keep += [guard_edit_distance(self._comparisons[i]._case_statement) for i in ungrouped]
+        keep += [cheaper_sql(self._comparisons[i]._case_statement) for i in ungrouped]
         pipe = CTEPipeline([rec])
         clean = self._enqueue_blocked_pairs(pipe)
         try:
@@ -263,7 +263,7 @@ class CandidateVectors:
         """The level of comparison ``i`` per distinct pair of its input values among the
         candidate ``pairs`` (``__gl``, ``__gr``: the numbers of the first records holding
         them)."""
-        from tribunal.linkage.compare_sql import guard_edit_distance
+        from tribunal.linkage.compare_sql import cheaper_sql
 
         _q, R, V = self._q, rec.physical_name, pairs.physical_name
         side = ", ".join(f"{s}.{_q(c)} as {_q(f'{c}_{s}')}" for c in self._inputs(i)
@@ -271,7 +271,7 @@ class CandidateVectors:
         distinct = f"select distinct __g{i}_l as __gl, __g{i}_r as __gr from {V}"
         joined = (f"select d.__gl, d.__gr, {side} from ({distinct}) as d "
                   f"join {R} as l on l.__rid = d.__gl join {R} as r on r.__rid = d.__gr")
-        case = guard_edit_distance(self._comparisons[i]._case_statement)
+        case = cheaper_sql(self._comparisons[i]._case_statement)
         return self._materialise([pairs, rec],
                                  f"select __gl, __gr, {case} from ({joined})",
                                  f"__tribunal_group_gammas_{i}")
