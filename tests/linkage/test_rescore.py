@@ -5,6 +5,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from splink import block_on
 
 from tribunal.linkage.mapping import recognise
 from tribunal.linkage.model import ModelOptions, present_columns, train
@@ -56,6 +57,37 @@ def test_one_comparison_equals_fresh_predictions(records):
     assert np.allclose(both["match_probability_a"], both["match_probability_b"], atol=1e-12)
     assert list(got.columns) == ["unique_id_l", "unique_id_r", "match_probability",
                                  "match_weight"]
+
+
+@pytest.mark.parametrize(("rules", "direct"), [
+    # a rule on a column no comparison reads, one with a function, and a third rule
+    (lambda: [block_on("sex"), block_on("birth_year", "substr(name_key, 1, 1)"),
+              "l.place_leaf = r.place_leaf and l.name_key <> r.name_key"], True),
+    (lambda: [], True),  # no rule: every pair
+    (lambda: [block_on("name_tokens", arrays_to_explode=["name_tokens"])], False),
+])
+def test_pairs_joined_from_the_records_equal_splinks_blocking(records, rules, direct):
+    """The candidate pairs joined straight from the numbered records (plain rules) and
+    those from Splink's blocking SQL (exploding rules) both equal Splink's own predictions:
+    the same pairs, ids on the same sides, the same weights."""
+    small = records.iloc[:120] if not rules() else records
+    options = ModelOptions(u_max_pairs=5e4, u_chunks=2, em_iterations=8, blocking=rules())
+    from splink import DuckDBAPI
+
+    model = train(DuckDBAPI(duckdb.connect()), small, present_columns(small), options)
+    vectors = CandidateVectors(model.linker, model.table, ["name_key"])
+    try:
+        assert bool(vectors._rules) is direct
+        scored = vectors.score(0.0)
+        got = scored.as_pandas_dataframe()
+        scored.drop_table_from_database_and_remove_from_cache()
+    finally:
+        vectors.drop()
+    expected = predict(model, 0.0)
+    assert len(expected) > 50 and len(got) == len(expected)
+    both = _joined(expected, got)
+    assert (both["_merge"] == "both").all(), both["_merge"].value_counts()
+    assert np.allclose(both["match_weight_a"], both["match_weight_b"], atol=1e-9)
 
 
 def test_rescoring_follows_new_frequency_tables(records):

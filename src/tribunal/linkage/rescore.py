@@ -18,8 +18,9 @@ some floor, because a lower name frequency can lift a pair by more than any fixe
 
 The vectors are computed with Splink's comparison SQL in a cheaper arrangement
 (:mod:`tribunal.linkage.compare_sql`): pairs carry record numbers instead of ids and only
-the values the comparisons read (Splink's blocking SQL feeds its candidate pairs straight
-into the join to the numbered records); the name comparison is evaluated once per distinct pair
+the values the comparisons read (plain blocking rules join the numbered records themselves,
+which carry the values along; others feed Splink's candidate pairs straight into the join
+to the numbered records); the name comparison is evaluated once per distinct pair
 of names; one-edit tests are guarded by a cheap prefix/suffix test. DuckDB only.
 """
 
@@ -88,6 +89,7 @@ class CandidateVectors:
         # and kept beside the record numbers.
         self._looked_up = [c for c in frequencies if c in self.tf_columns]
         self._fixed = [c for c in frequencies if c not in self.tf_columns]
+        self._rules, self._rule_columns = self._direct_blocking()
         self._tables: list[Any] = []
         try:
             rec = self._numbered_records()
@@ -168,7 +170,7 @@ class CandidateVectors:
 
         _q, uid = self._q, self._q(self._uid)
         cols = [c for i in range(len(self._comparisons)) for c in self._inputs(i)]
-        cols = list(dict.fromkeys([*cols, *self._looked_up]))
+        cols = list(dict.fromkeys([*cols, *self._looked_up, *self._rule_columns]))
         sel = ", ".join(_q(c) for c in cols)
         if grouped is None:
             pipe = CTEPipeline()
@@ -231,6 +233,46 @@ class CandidateVectors:
 
         return clean
 
+    def _direct_blocking(self) -> tuple[list[Any], list[str]]:
+        """The blocking rules and the columns they read when the candidate pairs can be
+        joined straight from the numbered records (plain rules whose columns are known);
+        else no rules, and the pairs come from Splink's blocking SQL
+        (:meth:`_enqueue_blocked_pairs`)."""
+        import sqlglot
+        from splink.internals.blocking import BlockingRule, ExplodingBlockingRule
+        from sqlglot import exp
+
+        linker = self.linker
+        rules = linker._settings_obj._blocking_rules_to_generate_predictions or [
+            BlockingRule("1=1", sql_dialect_str=linker._sql_dialect_str)]
+        columns: list[str] = []
+        for rule in rules:
+            if isinstance(rule, ExplodingBlockingRule) or type(rule) is not BlockingRule:
+                return [], []
+            try:
+                tree = sqlglot.parse_one(rule.blocking_rule_sql, read=rule.sqlglot_dialect)
+            except sqlglot.errors.ParseError:
+                return [], []
+            for col in tree.find_all(exp.Column):
+                # every column must be read from one side of the pair, by a plain name
+                if col.table not in ("l", "r") or col.name.startswith(("__", "tf_")):
+                    return [], []
+                columns.append(col.name)
+        return list(rules), list(dict.fromkeys(columns))
+
+    def _direct_pairs_sql(self, R: str, payload: list[str]) -> str:
+        """Splink's candidate pairs of a dedupe, each rule's pairs less those of the rules
+        before it, joined straight from the numbered records ``R`` (which carry the columns
+        the rules read) with ``payload`` (select items over ``l`` and ``r``): the same
+        pairs, in the same orientation (``l`` has the smaller id), as
+        :meth:`_enqueue_blocked_pairs` joined to the records, without the join."""
+        selects = []
+        for rule in self._rules:
+            previous = rule.exclude_pairs_generated_by_all_preceding_rules_sql(None, None)
+            selects.append(f"select {', '.join(payload)} from {R} as l inner join {R} as r "
+                           f"on ({rule.blocking_rule_sql}) where l.__jk < r.__jk {previous}")
+        return " union all ".join(selects)
+
     def _pair_vectors(self, rec: Any) -> Any:
         """Per candidate pair: the record numbers, group numbers and the levels of the
         comparisons not grouped."""
@@ -244,13 +286,22 @@ class CandidateVectors:
             [c for i in ungrouped for c in self._inputs(i)]))
         side = [f"{s}.{_q(c)} as {_q(f'{c}_{s}')}" for c in values for s in "lr"]
         groups = "".join(f", l.__g{i} as __g{i}_l, r.__g{i} as __g{i}_r" for i in self._grouped)
-        joined = (f"select l.__rid as __rid_l, r.__rid as __rid_r{groups}"
-                  f"{''.join(', ' + c for c in side)} from __splink__blocked_id_pairs as b "
-                  f"join {R} as l on l.__jk = b.join_key_l join {R} as r on r.__jk = b.join_key_r")
         keep = ["__rid_l", "__rid_r"]
         keep += [f"__g{i}_{s}" for i in self._grouped for s in "lr"]
         keep += [cheaper_sql(self._comparisons[i]._case_statement) for i in ungrouped]
         pipe = CTEPipeline([rec])
+        if self._rules:
+            # the rules join the numbered records themselves, carrying the values along
+            payload = ["l.__rid as __rid_l", "r.__rid as __rid_r",
+                       *(f"{s}.__g{i} as __g{i}_{s}" for i in self._grouped for s in "lr"),
+                       *side]
+            pipe.enqueue_sql(f"select {', '.join(keep)} from "
+                             f"({self._direct_pairs_sql(R, payload)})",
+                             "__tribunal_pair_vectors")
+            return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
+        joined = (f"select l.__rid as __rid_l, r.__rid as __rid_r{groups}"
+                  f"{''.join(', ' + c for c in side)} from __splink__blocked_id_pairs as b "
+                  f"join {R} as l on l.__jk = b.join_key_l join {R} as r on r.__jk = b.join_key_r")
         clean = self._enqueue_blocked_pairs(pipe)
         try:
             pipe.enqueue_sql(f"select {', '.join(keep)} from ({joined})",
