@@ -172,3 +172,80 @@ def test_frequencies_from_pairs_by_number_equal_those_by_id(records):
         vectors.drop()
     assert len(a) > 10 and (a["tf_name_key"] < a["tf_name_key"].max()).any()
     pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize("floor", [0.001, 0.05, 0.5, 0.95])
+def test_scoring_only_reachable_patterns_equals_scoring_all(records, floor):
+    """Pairs of comparison patterns whose bound lies below the floor are skipped; the
+    scored pairs are exactly those of a fresh Splink prediction, also after the name
+    frequencies changed (rarer names lift pairs above the bound made with the old ones)."""
+    from tribunal.linkage.reachable import reachable_patterns
+
+    model = _trained(records)
+    linker = model.linker
+    vectors = CandidateVectors(linker, model.table, ["name_key"])
+    try:
+        got = []
+        for divide in (1.0, 40.0):
+            if divide != 1.0:
+                tf = linker.table_management.compute_tf_table("name_key").as_pandas_dataframe()
+                tf["tf_name_key"] = tf["tf_name_key"] / divide
+                linker.table_management.register_term_frequency_lookup(
+                    linker._db_api.register(tf), "name_key")
+            skipped = vectors._reachable(floor)
+            assert skipped is not None  # some pattern cannot reach the floor
+            kept = len(skipped.as_pandas_dataframe())
+            skipped.drop_table_from_database_and_remove_from_cache()
+            assert 0 < kept < vectors._n_patterns
+            scored = vectors.score(floor)
+            got.append((scored.as_pandas_dataframe(), predict(model, floor)))
+            scored.drop_table_from_database_and_remove_from_cache()
+        # a floor no pair can miss keeps every pattern
+        assert reachable_patterns(linker, vectors._patterns, vectors._n_patterns,
+                                  vectors._kept, [], 0.0) is None
+    finally:
+        vectors.drop()
+    for mine, fresh in got:
+        assert len(mine) == len(fresh) > 0
+        both = _joined(fresh, mine)
+        assert (both["_merge"] == "both").all(), both["_merge"].value_counts()
+        assert np.allclose(both["match_weight_a"], both["match_weight_b"], atol=1e-9)
+
+
+def test_pattern_bounds_hold_every_pair_of_the_pattern(records):
+    """No pair scores above its pattern's bound, with the name frequencies as estimated
+    and after they changed; and the bound is reached by some pattern (it is not loose)."""
+    from tribunal.linkage.reachable import pattern_bounds
+
+    model = _trained(records)
+    linker = model.linker
+    vectors = CandidateVectors(linker, model.table, ["name_key"])
+    try:
+        vectors._reachable(0.5)  # makes the patterns table
+        P, V = vectors._patterns.physical_name, vectors.vectors.physical_name
+        on = " and ".join(f'p."{c}" = v."{c}"' for c in vectors._kept)
+        for divide in (1.0, 0.2, 40.0):
+            if divide != 1.0:
+                tf = linker.table_management.compute_tf_table("name_key").as_pandas_dataframe()
+                tf["tf_name_key"] = tf["tf_name_key"] / divide
+                linker.table_management.register_term_frequency_lookup(
+                    linker._db_api.register(tf), "name_key")
+            frequencies = [*((c, vectors._keys) for c in vectors._fixed),
+                           *((c, linker.table_management.compute_tf_table(c))
+                             for c in vectors._looked_up)]
+            bounds = pattern_bounds(linker, vectors._patterns, vectors._n_patterns,
+                                    vectors._kept, frequencies).set_index("__pattern")["bound"]
+            scored = vectors.score_numbers(0.0)
+            try:
+                real = linker.misc.query_sql(
+                    f"select p.__pattern, max(s.match_probability) as p from "
+                    f"{scored.physical_name} as s join {V} as v on v.__rid_l = s.unique_id_l "
+                    f"and v.__rid_r = s.unique_id_r join {P} as p on {on} group by 1",
+                    output_type="pandas").set_index("__pattern")["p"]
+            finally:
+                scored.drop_table_from_database_and_remove_from_cache()
+            bound_p = 1 / (1 + 2.0 ** -bounds.loc[real.index])
+            assert (real <= bound_p + 1e-12).all(), (real - bound_p).max()
+            assert np.isclose(real, bound_p, rtol=1e-9).any()
+    finally:
+        vectors.drop()

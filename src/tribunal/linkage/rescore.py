@@ -91,6 +91,8 @@ class CandidateVectors:
         self._fixed = [c for c in frequencies if c not in self.tf_columns]
         self._rules, self._rule_columns = self._direct_blocking()
         self._tables: list[Any] = []
+        self._patterns: Any = None
+        self._n_patterns = 0
         try:
             rec = self._numbered_records()
             try:
@@ -370,13 +372,20 @@ class CandidateVectors:
     def _enqueue_predict(self, floor: float) -> tuple[Any, Any]:
         """A pipeline ending in Splink's ``__splink__df_predict`` of the kept vectors with
         the model's current prior and frequency tables, pairs named by record number
-        (``unique_id_l``, ``unique_id_r``); and the frequency table it reads, for the caller
-        to drop once the pipeline ran (None when no frequency changes)."""
+        (``unique_id_l``, ``unique_id_r``); and the tables made for it (frequencies, the
+        patterns that can reach ``floor``), for the caller to drop once the pipeline ran."""
         from splink.internals.pipeline import CTEPipeline
         from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 
         _q, columns, V = self._q, self._looked_up, self.vectors.physical_name
         inputs: list[Any] = [self.vectors]
+        # only the pairs of patterns that can reach the floor are scored
+        reachable = self._reachable(floor)
+        if reachable is not None:
+            inputs.append(reachable)
+            on = " and ".join(f"k.{_q(c)} is not distinct from v.{_q(c)}" for c in self._kept)
+            V = f"{V} as v semi join {reachable.physical_name} as k on {on}"
+            V = f"(select v.* from {V})"
         # Splink's SQL passes the match key through to its predictions; no score reads
         # it and none is returned, so the vectors do not carry it
         cols = ["v.__rid_l as unique_id_l", "v.__rid_r as unique_id_r",
@@ -396,35 +405,55 @@ class CandidateVectors:
                          "__splink__df_comparison_vectors")
         pipe.enqueue_list_of_sqls(predict_from_comparison_vectors_sqls_using_settings(
             self.linker._settings_obj, threshold_match_probability=floor))
-        return pipe, freq
+        return pipe, [t for t in (freq, reachable) if t is not None]
 
-    def _run_pipeline(self, pipe: Any, freq: Any) -> Any:
+    def _reachable(self, floor: float) -> Any:
+        """The comparison patterns whose pairs can reach ``floor`` with the current prior
+        and frequencies (:func:`tribunal.linkage.reachable.reachable_patterns`), or None
+        when all can."""
+        from tribunal.linkage.reachable import reachable_patterns
+
+        if self._patterns is None:
+            cols = ", ".join(self._q(c) for c in self._kept)
+            self._patterns = self._materialise(
+                [self.vectors], "select cast(row_number() over () as integer) as __pattern, "
+                f"* from (select distinct {cols} from {self.vectors.physical_name})",
+                "__tribunal_patterns")
+            self._tables.append(self._patterns)
+            self._n_patterns = int(self._run(
+                f"select count(*) as n from {self._patterns.physical_name}")["n"].iloc[0])
+        tables = {c: self.linker.table_management.compute_tf_table(c) for c in self._looked_up}
+        frequencies = [*((c, self._keys) for c in self._fixed), *tables.items()]
+        return reachable_patterns(self.linker, self._patterns, self._n_patterns, self._kept,
+                                  frequencies, floor)
+
+    def _run_pipeline(self, pipe: Any, inputs: list[Any]) -> Any:
         try:
             return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
         finally:
-            if freq is not None:
-                freq.drop_table_from_database_and_remove_from_cache()
+            for table in inputs:
+                table.drop_table_from_database_and_remove_from_cache()
 
     def score(self, floor: float) -> Any:
         """Splink data frame of the pairs (``unique_id_l``, ``unique_id_r``,
         ``match_weight``, ``match_probability``) with match probability >= ``floor``,
         scored with the model's current prior and frequency tables. The caller drops it."""
-        pipe, freq = self._enqueue_predict(floor)
+        pipe, made = self._enqueue_predict(floor)
         K = self._keys.physical_name
         pipe.enqueue_sql("select kl.__jk as unique_id_l, kr.__jk as unique_id_r, "
                          "p.match_weight, p.match_probability from __splink__df_predict as p "
                          f"join {K} as kl on kl.__rid = p.unique_id_l "
                          f"join {K} as kr on kr.__rid = p.unique_id_r", "__tribunal_rescored")
-        return self._run_pipeline(pipe, freq)
+        return self._run_pipeline(pipe, made)
 
     def score_numbers(self, floor: float) -> Any:
         """As :meth:`score`, the pairs named by record number instead of record id
         (``unique_id_l``, ``unique_id_r``, ``match_probability``): what a calibration
         round reads, with :attr:`numbered` as the records."""
-        pipe, freq = self._enqueue_predict(floor)
+        pipe, made = self._enqueue_predict(floor)
         pipe.enqueue_sql("select unique_id_l, unique_id_r, match_probability "
                          "from __splink__df_predict", "__tribunal_rescored_numbers")
-        return self._run_pipeline(pipe, freq)
+        return self._run_pipeline(pipe, made)
 
     @property
     def numbered(self) -> Any:
