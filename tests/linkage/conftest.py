@@ -21,3 +21,19 @@ def spark_session():
     session = local_spark(cores=1, partitions=1)
     yield session
     session.stop()
+
+
+def _scored_pairs(vectors, floor: float):
+    """The pairs a :class:`CandidateVectors` scores at ``floor``, as pandas; its table
+    dropped."""
+    scored = vectors.score(floor)
+    try:
+        return scored.as_pandas_dataframe()
+    finally:
+        scored.drop_table_from_database_and_remove_from_cache()
+
+
+@pytest.fixture
+def scored_pairs():
+    """Function of (candidate vectors, floor): the pairs they score at the floor."""
+    return _scored_pairs

@@ -55,7 +55,8 @@ def test_sql_without_edit_tests_is_left_alone():
 
 
 @pytest.mark.parametrize("grouped", [True, False])
-def test_names_compared_once_per_distinct_pair_score_as_splink(grouped, monkeypatch):
+def test_names_compared_once_per_distinct_pair_score_as_splink(grouped, monkeypatch,
+                                                              scored_pairs):
     """A list whose names repeat (each person written four times, ids differing): the
     name is compared once per distinct pair of names, and the scores equal Splink's; and
     equal them too when every pair is compared (as when names rarely repeat)."""
@@ -81,9 +82,7 @@ def test_names_compared_once_per_distinct_pair_score_as_splink(grouped, monkeypa
             assert 0 < n_names < n_pairs / 2
         else:
             assert vectors._grouped == []
-        scored = vectors.score(0.0)
-        got = scored.as_pandas_dataframe()
-        scored.drop_table_from_database_and_remove_from_cache()
+        got = scored_pairs(vectors, 0.0)
     finally:
         vectors.drop()
     expected = predict(model, 0.0)

@@ -66,7 +66,8 @@ def test_one_comparison_equals_fresh_predictions(records):
     (lambda: [], True),  # no rule: every pair
     (lambda: [block_on("name_tokens", arrays_to_explode=["name_tokens"])], False),
 ])
-def test_pairs_joined_from_the_records_equal_splinks_blocking(records, rules, direct):
+def test_pairs_joined_from_the_records_equal_splinks_blocking(records, rules, direct,
+                                                             scored_pairs):
     """The candidate pairs joined straight from the numbered records (plain rules) and
     those from Splink's blocking SQL (exploding rules) both equal Splink's own predictions:
     the same pairs, ids on the same sides, the same weights."""
@@ -78,9 +79,7 @@ def test_pairs_joined_from_the_records_equal_splinks_blocking(records, rules, di
     vectors = CandidateVectors(model.linker, model.table, ["name_key"])
     try:
         assert bool(vectors._rules) is direct
-        scored = vectors.score(0.0)
-        got = scored.as_pandas_dataframe()
-        scored.drop_table_from_database_and_remove_from_cache()
+        got = scored_pairs(vectors, 0.0)
     finally:
         vectors.drop()
     expected = predict(model, 0.0)
@@ -90,7 +89,7 @@ def test_pairs_joined_from_the_records_equal_splinks_blocking(records, rules, di
     assert np.allclose(both["match_weight_a"], both["match_weight_b"], atol=1e-9)
 
 
-def test_rescoring_follows_new_frequency_tables(records):
+def test_rescoring_follows_new_frequency_tables(records, scored_pairs):
     """Registering another frequency table and raising the prior changes a re-scoring
     exactly as it changes a fresh prediction."""
     model = _trained(records)
@@ -103,9 +102,7 @@ def test_rescoring_follows_new_frequency_tables(records):
         linker.table_management.register_term_frequency_lookup(
             linker._db_api.register(tf), "name_key")
         linker._settings_obj._probability_two_random_records_match *= 3
-        scored = vectors.score(0.01)
-        got = scored.as_pandas_dataframe()
-        scored.drop_table_from_database_and_remove_from_cache()
+        got = scored_pairs(vectors, 0.01)
     finally:
         vectors.drop()
     expected = predict(model, 0.01)
