@@ -13,20 +13,21 @@ once and keeps it. Re-estimating the prior and the name frequencies
 (:func:`tribunal.linkage.scoring.predict_calibrated`) then re-scores the kept vectors: the name
 frequencies are looked up again per record (the others, which do not change, once) and
 Splink's own match-weight SQL runs on the vectors, so each re-scoring equals a fresh Splink
-prediction with the model's current prior and registered frequency tables. Every candidate pair is kept, not only those above
+prediction with the model's current prior and registered frequency tables. A re-scoring
+reads only the pairs whose pattern of levels can reach its floor
+(:mod:`tribunal.linkage.reachable`). Every candidate pair is kept, not only those above
 some floor, because a lower name frequency can lift a pair by more than any fixed margin.
 
 The vectors are computed with Splink's comparison SQL in a cheaper arrangement
 (:mod:`tribunal.linkage.compare_sql`): pairs carry record numbers instead of ids and only
 the values the comparisons read (plain blocking rules join the numbered records themselves,
 which carry the values along; others feed Splink's candidate pairs straight into the join
-to the numbered records); the name comparison is evaluated once per distinct pair
+to the numbered records: :mod:`tribunal.linkage.candidate_pairs`); the name comparison is evaluated once per distinct pair
 of names; one-edit tests are guarded by a cheap prefix/suffix test. DuckDB only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 __all__ = ["CandidateVectors"]
@@ -71,6 +72,7 @@ class CandidateVectors:
     no id."""
 
     def __init__(self, linker: Any, records: Any, tf_columns: list[str]) -> None:
+        from tribunal.linkage.candidate_pairs import plain_rules
         from tribunal.linkage.compare_sql import grouped_comparisons
 
         self.linker, self.records, self.tf_columns = linker, records, list(tf_columns)
@@ -89,7 +91,8 @@ class CandidateVectors:
         # and kept beside the record numbers.
         self._looked_up = [c for c in frequencies if c in self.tf_columns]
         self._fixed = [c for c in frequencies if c not in self.tf_columns]
-        self._rules, self._rule_columns = self._direct_blocking()
+        # plain blocking rules join the numbered records themselves
+        self._rules, self._rule_columns = plain_rules(linker)
         self._tables: list[Any] = []
         self._patterns: Any = None
         self._n_patterns = 0
@@ -198,88 +201,12 @@ class CandidateVectors:
         pipe.enqueue_sql(f"select *{groups} from __tribunal_numbered", "__tribunal_records")
         return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
 
-    def _enqueue_blocked_pairs(self, pipe: Any) -> Callable[[], None]:
-        """Enqueue Splink's candidate pairs (``__splink__blocked_id_pairs``: ``join_key_l``,
-        ``join_key_r``, ``match_key``) onto ``pipe``, as Splink's
-        ``compute_blocked_pairs_for_predict`` computes them for a dedupe, without
-        materialising them: the pairs go straight into the join to the records. Returns
-        the clean-up of the tables Splink materialised for exploding rules."""
-        from splink.internals.blocking import (
-            BlockingRule,
-            ExplodingBlockingRule,
-            block_using_rules_sqls,
-            materialise_exploded_id_tables,
-        )
-        from splink.internals.vertically_concatenate import enqueue_df_concat
-
-        linker, settings = self.linker, self.linker._settings_obj
-        info = settings.column_info_settings
-        rules = settings._blocking_rules_to_generate_predictions or [
-            BlockingRule("1=1", sql_dialect_str=linker._sql_dialect_str)]
-        enqueue_df_concat(linker, pipe)
-        materialise_exploded_id_tables(
-            link_type=settings._link_type, blocking_rules=rules, db_api=linker._db_api,
-            splink_df_dict=linker._input_tables_dict,
-            source_dataset_input_column=info.source_dataset_input_column,
-            unique_id_input_column=info.unique_id_input_column)
-        pipe.enqueue_list_of_sqls(block_using_rules_sqls(
-            input_tablename_l="__splink__df_concat", input_tablename_r="__splink__df_concat",
-            blocking_rules=rules, link_type=settings._link_type,
-            source_dataset_input_column=info.source_dataset_input_column,
-            unique_id_input_column=info.unique_id_input_column))
-
-        def clean() -> None:
-            for rule in rules:
-                if isinstance(rule, ExplodingBlockingRule):
-                    rule.drop_materialised_id_pairs_dataframe()
-
-        return clean
-
-    def _direct_blocking(self) -> tuple[list[Any], list[str]]:
-        """The blocking rules and the columns they read when the candidate pairs can be
-        joined straight from the numbered records (plain rules whose columns are known);
-        else no rules, and the pairs come from Splink's blocking SQL
-        (:meth:`_enqueue_blocked_pairs`)."""
-        import sqlglot
-        from splink.internals.blocking import BlockingRule, ExplodingBlockingRule
-        from sqlglot import exp
-
-        linker = self.linker
-        rules = linker._settings_obj._blocking_rules_to_generate_predictions or [
-            BlockingRule("1=1", sql_dialect_str=linker._sql_dialect_str)]
-        columns: list[str] = []
-        for rule in rules:
-            if isinstance(rule, ExplodingBlockingRule) or type(rule) is not BlockingRule:
-                return [], []
-            try:
-                tree = sqlglot.parse_one(rule.blocking_rule_sql, read=rule.sqlglot_dialect)
-            except sqlglot.errors.ParseError:
-                return [], []
-            for col in tree.find_all(exp.Column):
-                # every column must be read from one side of the pair, by a plain name
-                if col.table not in ("l", "r") or col.name.startswith(("__", "tf_")):
-                    return [], []
-                columns.append(col.name)
-        return list(rules), list(dict.fromkeys(columns))
-
-    def _direct_pairs_sql(self, R: str, payload: list[str]) -> str:
-        """Splink's candidate pairs of a dedupe, each rule's pairs less those of the rules
-        before it, joined straight from the numbered records ``R`` (which carry the columns
-        the rules read) with ``payload`` (select items over ``l`` and ``r``): the same
-        pairs, in the same orientation (``l`` has the smaller id), as
-        :meth:`_enqueue_blocked_pairs` joined to the records, without the join."""
-        selects = []
-        for rule in self._rules:
-            previous = rule.exclude_pairs_generated_by_all_preceding_rules_sql(None, None)
-            selects.append(f"select {', '.join(payload)} from {R} as l inner join {R} as r "
-                           f"on ({rule.blocking_rule_sql}) where l.__jk < r.__jk {previous}")
-        return " union all ".join(selects)
-
     def _pair_vectors(self, rec: Any) -> Any:
         """Per candidate pair: the record numbers, group numbers and the levels of the
         comparisons not grouped."""
         from splink.internals.pipeline import CTEPipeline
 
+        from tribunal.linkage.candidate_pairs import enqueue_blocked_pairs, plain_rules_sql
         from tribunal.linkage.compare_sql import cheaper_sql
 
         _q, R = self._q, rec.physical_name
@@ -298,13 +225,13 @@ class CandidateVectors:
                        *(f"{s}.__g{i} as __g{i}_{s}" for i in self._grouped for s in "lr"),
                        *side]
             pipe.enqueue_sql(f"select {', '.join(keep)} from "
-                             f"({self._direct_pairs_sql(R, payload)})",
+                             f"({plain_rules_sql(self._rules, R, payload)})",
                              "__tribunal_pair_vectors")
             return self.linker._db_api.sql_pipeline_to_splink_dataframe(pipe)
         joined = (f"select l.__rid as __rid_l, r.__rid as __rid_r{groups}"
                   f"{''.join(', ' + c for c in side)} from __splink__blocked_id_pairs as b "
                   f"join {R} as l on l.__jk = b.join_key_l join {R} as r on r.__jk = b.join_key_r")
-        clean = self._enqueue_blocked_pairs(pipe)
+        clean = enqueue_blocked_pairs(self.linker, pipe)
         try:
             pipe.enqueue_sql(f"select {', '.join(keep)} from ({joined})",
                              "__tribunal_pair_vectors")
@@ -369,7 +296,7 @@ class CandidateVectors:
                                  f"select r.__rid, {sel} from {self._keys.physical_name} as r "
                                  f"{joins}", "__tribunal_record_tf")
 
-    def _enqueue_predict(self, floor: float) -> tuple[Any, Any]:
+    def _enqueue_predict(self, floor: float) -> tuple[Any, list[Any]]:
         """A pipeline ending in Splink's ``__splink__df_predict`` of the kept vectors with
         the model's current prior and frequency tables, pairs named by record number
         (``unique_id_l``, ``unique_id_r``); and the tables made for it (frequencies, the
@@ -384,8 +311,7 @@ class CandidateVectors:
         if reachable is not None:
             inputs.append(reachable)
             on = " and ".join(f"k.{_q(c)} is not distinct from v.{_q(c)}" for c in self._kept)
-            V = f"{V} as v semi join {reachable.physical_name} as k on {on}"
-            V = f"(select v.* from {V})"
+            V = f"(select v.* from {V} as v semi join {reachable.physical_name} as k on {on})"
         # Splink's SQL passes the match key through to its predictions; no score reads
         # it and none is returned, so the vectors do not carry it
         cols = ["v.__rid_l as unique_id_l", "v.__rid_r as unique_id_r",
