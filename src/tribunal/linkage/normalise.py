@@ -203,18 +203,26 @@ def normalise_lists(
 class _Runner:
     """Runs :func:`_write_part` in this process until a second chunk shows that the input is
     worth the workers' start-up, then in a pool, with at most two chunks per worker in
-    flight so that reading never runs far ahead of normalising (memory stays bounded)."""
+    flight so that reading never runs far ahead of normalising (memory stays bounded).
+
+    Workers are forked with this process's objects frozen (``gc.freeze``, as the Python
+    documentation advises for fork without exec): a worker's collections never walk the
+    objects it inherited, which the parent's other threads may have been using when it
+    forked. Should a worker still die (a crash, the kernel's out-of-memory killer), the
+    chunks it held and every later chunk are normalised in this process: a part is a pure
+    function of its chunk, so the parts are the same."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
-        self.pending: deque[tuple[Future[Any], int]] = deque()
+        self.pending: deque[tuple[Future[Any], int, tuple[Any, ...]]] = deque()
+        self.frozen = False
         self.first: tuple[Any, ...] | None = None
         self.done = 0
         self.on_done: ProgressCallback | None = None
 
     def submit(self, *args: Any, total: int) -> None:
-        if self.workers <= 1:
+        if self.workers <= 1 and self.pool is None:
             _write_part(*args)
             self._progress(total)
             return
@@ -233,19 +241,48 @@ class _Runner:
                 initializer=_worker_init)
             held, self.first = self.first, None
             assert held is not None
-            self.pending.append((self._send(*held[0]), held[1]))
-        while len(self.pending) >= 2 * self.workers:
+            self._send(held[0], held[1])
+        while self.pending and len(self.pending) >= 2 * self.workers:
             self._wait_oldest()
-        self.pending.append((self._send(*args), total))
+        self._send(args, total)
 
-    def _send(self, frame: pd.DataFrame, *args: Any) -> Future[Any]:
-        assert self.pool is not None
-        return self.pool.submit(_write_packed, _pack(frame), *args)
+    def _send(self, args: tuple[Any, ...], total: int) -> None:
+        if self.pool is None:  # the pool broke: this process normalises the rest
+            _write_part(*args)
+            self._progress(total)
+            return
+        # the pool forks its workers as chunks arrive: freeze what they will inherit
+        gc.freeze()
+        self.frozen = True
+        frame, *rest = args
+        self.pending.append((self.pool.submit(_write_packed, _pack(frame), *rest), total,
+                             args))
 
     def _wait_oldest(self) -> None:
-        future, total = self.pending.popleft()
-        future.result()  # re-raises a worker's error here
+        from concurrent.futures.process import BrokenProcessPool
+
+        future, total, args = self.pending.popleft()
+        try:
+            future.result()  # re-raises a worker's error here
+        except BrokenProcessPool:
+            self._fall_back()
+            _write_part(*args)
         self._progress(total)
+
+    def _fall_back(self) -> None:
+        """A worker died: stop the pool and normalise the chunks it held here."""
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "a normalising worker process died; the remaining chunks are normalised in "
+            "the main process")
+        held = list(self.pending)
+        self.pending.clear()
+        self.close()
+        self.workers = 1
+        for _, total, args in held:
+            _write_part(*args)
+            self._progress(total)
 
     def _progress(self, total: int) -> None:
         if self.on_done:
@@ -262,10 +299,13 @@ class _Runner:
 
     def close(self) -> None:
         if self.pool is not None:
-            for future, _ in self.pending:
+            for future, _, _ in self.pending:
                 future.cancel()
-            self.pool.shutdown(wait=True)
+            self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        if self.frozen:
+            gc.unfreeze()
+            self.frozen = False
 
 
 def _normalise_each(
