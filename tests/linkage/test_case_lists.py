@@ -375,13 +375,49 @@ def test_membership_of_a_protected_list_is_withheld_by_default(linked, linked_al
     # person ids numbered among the public records only: first appearances in order 1, 2 ...
     first = pd.factorize(mine["person_id"])[0]
     assert (mine["person_id"] == [f"P{k + 1:06d}" for k in first]).all()
-    # the same grouping of public records as the full run (only the numbering differs)
+    # the public records as clustered on their own, second pass included (here the same
+    # grouping as the full run's: no witness bridges two public people in this fixture)
+    from tribunal.linkage.capture import cluster
+    from tribunal.linkage.recluster import refiner_from_output
+
+    records, refine = refiner_from_output(out)
+    alone = pd.Series(cluster(records, pd.read_parquet(out / "pairs.parquet"), 0.8,
+                              refine=refine).to_numpy(), index=records["unique_id"].to_numpy())
+    alone = alone.loc[mine["unique_id"]].to_numpy()
+    assert pd.Series(first).groupby(alone).nunique().max() == 1
+    assert pd.Series(alone).groupby(first).nunique().max() == 1
     full_public = full[~full["source"].str.startswith(wit)]
     assert (pd.factorize(full_public["person_id"])[0] == first).all()
     # the counts by capture pattern are the same as with --include-protected
     for name in ["capture_history.csv", "sensitivity.csv",
                  *(f"band/{p.name}" for p in (full_out / "band").iterdir())]:
         assert (out / name).read_bytes() == (full_out / name).read_bytes(), name
+
+
+def test_a_protected_record_bridging_two_public_ones_does_not_join_them():
+    """A witness's record strongly matches a registry record and a hospital record that
+    do not match each other: the full clustering makes one person of the three, the
+    per-record output keeps the two public records apart (as linking the public lists
+    alone would), and the counts still see one person."""
+    import pyarrow as pa
+
+    from tribunal.linkage.capture import person_ranks
+    from tribunal.linkage.membership import public_clusters, withhold_membership
+
+    records = pd.DataFrame({"unique_id": ["reg:1", "wit:1", "hos:1", "reg:2", "hos:2"],
+                            "source": ["reg", "wit", "hos", "reg", "hos"]})
+    ids = pa.table({"unique_id": records["unique_id"], "source": records["source"],
+                    "row": [1, 1, 1, 2, 2]})
+    pairs = pd.DataFrame({"unique_id_l": ["reg:1", "hos:1", "reg:1", "hos:2"],
+                          "unique_id_r": ["wit:1", "wit:1", "hos:1", "reg:2"],
+                          "match_probability": [0.97, 0.96, 0.2, 0.95]})
+    hidden = pd.Index(["wit:1"])
+    assert len(set(person_ranks(records, pairs, 0.8)[:3])) == 1  # one person with the witness
+    clusters = public_clusters(records, ids, pairs, hidden, 0.8, {})
+    kept = withhold_membership(clusters, pairs, hidden).clusters
+    assert kept["unique_id"].tolist() == ["reg:1", "hos:1", "reg:2", "hos:2"]
+    assert kept["person_id"].tolist() == ["P000001", "P000002", "P000003", "P000003"]
+    assert not kept["unique_id"].str.startswith("wit").any()
 
 
 def test_decide_refuses_a_withheld_protected_record_clearly(linked, imported):

@@ -36,6 +36,7 @@ from tribunal.linkage.constraints import cannot_link_pairs, contradicted_matches
 from tribunal.linkage.mapping import ColumnMapping
 from tribunal.linkage.membership import (
     protected_ids,
+    public_clusters,
     withhold_membership,
     without_protected_pairs,
 )
@@ -277,7 +278,14 @@ def run_linkage(
         protected = [src.name for src in inputs if src.protected]
         hidden = (protected_ids(records, protected) if not include_protected
                   else pd.Index([]))
-        clusters = clusters_table(ids, ranks, item_of)
+        if len(hidden):  # no protected record may join two public ones (membership)
+            clusters = public_clusters(
+                records, ids, pairs, hidden, threshold, item_of, cannot_link=cannot,
+                refiner=(lambda public: lone_refiner(
+                    con, "records", public, model, options.selective_attributes, None,
+                    cannot)) if assign else None)
+        else:
+            clusters = clusters_table(ids, ranks, item_of)
         kept = withhold_membership(clusters, pairs, hidden)
         write_csv(kept.clusters, tmp / "clusters.csv")
         table = capture_history(records, person, lists)

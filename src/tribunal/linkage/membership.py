@@ -7,25 +7,26 @@ outputs (``clusters.csv``, ``pairs.parquet``, ``review_queue.csv``) therefore ho
 record of a protected list and nothing derived from one; the counts by capture pattern
 (``capture_history.csv``, ``band/``, ``sensitivity.csv``) stay complete.
 
-Person ids are numbered by first appearance over all records (:func:`cluster`), so a public
-record's id would say whether its person was first seen in a protected list; the public
-rows are numbered again by first appearance among themselves. What remains visible is
-stated in docs/linkage.md (a protected record that joins two public records into one
-person still joins them).
+Nor is leaving the protected rows out of the full clustering enough: a protected record
+that joins two public records into one person would still show them as one, telling
+whoever links the public lists alone that some protected record bridges them. The public
+records are therefore clustered again on their own (:func:`public_clusters`: the pairs
+between two public records, the same threshold, reviewed non-matches and second pass),
+as if the protected lists had not been given; the counts still come from the full
+clustering. Person ids are numbered by first appearance among the public records, so no
+id says whether its person was first seen in a protected list. What remains visible is
+stated in docs/linkage.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow as pa
 
-if TYPE_CHECKING:
-    import pyarrow as pa
-
-from tribunal.linkage.capture import person_ids
+from tribunal.linkage.capture import Refine, person_ids, person_ranks
 
 
 @dataclass
@@ -67,3 +68,22 @@ def withhold_membership(
     public["person_id"] = person_ids(pd.factorize(public["person_id"])[0])
     kept = without_protected_pairs(pairs, hidden)
     return Membership(public, kept, ["clusters.csv", "pairs.parquet"])
+
+
+def public_clusters(records: pd.DataFrame, ids: pa.Table, pairs: pd.DataFrame,
+                    hidden: pd.Index, threshold: float, item_of: Mapping[str, str], *,
+                    cannot_link: pd.DataFrame | None = None,
+                    refiner: Callable[[pd.Series], Refine] | None = None) -> pa.Table:
+    """``clusters.csv``'s rows (:func:`tribunal.linkage.outputs.clusters_table`) of the
+    records not in ``hidden``, clustered on their own: by the scored ``pairs`` between two
+    of them at ``threshold``, with ``cannot_link`` and the second pass ``refiner(ids)``
+    makes for their ids. ``records`` and ``ids`` are every record in the same order (as
+    :func:`tribunal.linkage.outputs.record_ids` reads them)."""
+    from tribunal.linkage.outputs import clusters_table
+
+    public = ~records["unique_id"].isin(hidden).to_numpy()
+    kept = records[public].reset_index(drop=True)
+    refine = refiner(kept["unique_id"]) if refiner is not None else None
+    ranks = person_ranks(kept, without_protected_pairs(pairs, hidden), threshold,
+                         cannot_link=cannot_link, refine=refine)
+    return clusters_table(ids.filter(pa.array(public)), ranks, item_of)
