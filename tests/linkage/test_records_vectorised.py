@@ -204,7 +204,11 @@ def test_a_worker_that_dies_leaves_the_parts_whole(tmp_path, monkeypatch):
         real(frame, mapping, source, start_row, part)
 
     monkeypatch.setattr(norm, "_write_part", dies_in_a_worker)
-    two = norm.normalise_lists(paths, tmp_path / "two", chunk_rows=40, workers=2)
+    seen: list[int] = []
+    two = norm.normalise_lists(paths, tmp_path / "two", chunk_rows=40, workers=2,
+                               on_progress=lambda done, _total: seen.append(done))
+    # progress still moves forward only, to every record
+    assert seen == sorted(seen) and seen[-1] == sum(i.n_rows for i in one[0])
     assert [i.to_dict() for i in one[0]] == [i.to_dict() for i in two[0]]
     assert len(one[1]) == len(two[1]) > len(paths)
     for a, b in zip(one[1], two[1], strict=True):

@@ -265,8 +265,9 @@ class _Runner:
         try:
             future.result()  # re-raises a worker's error here
         except BrokenProcessPool:
+            self.pending.appendleft((future, total, args))  # redone first, in order
             self._fall_back()
-            _write_part(*args)
+            return
         self._progress(total)
 
     def _fall_back(self) -> None:
